@@ -1,0 +1,65 @@
+"""The ``chidao`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .extract import extract_file
+from .textnorm import SourceError
+
+# A text shorter than this, or with none of a directive's landmarks, is not a directive.
+MIN_DIRECTIVE_CHARS = 200
+
+
+class NotADirective(SourceError):
+    pass
+
+
+def check_directive(record: dict) -> None:
+    """Raise NotADirective when nothing in the text marks it as an administrative document."""
+    text = record["text"]
+    if len(text.strip()) < MIN_DIRECTIVE_CHARS:
+        raise NotADirective(f"too short to be a directive ({len(text.strip())} characters)")
+    landmarks = [record["symbol"], record["date_issued"], record["signing_authority"],
+                 record["distribution"] or None, record["recipients"] or None]
+    if sum(x is not None for x in landmarks) < 2:
+        raise NotADirective("no directive landmarks (số/ký hiệu, date line, Kính gửi, Nơi nhận, signature)")
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            record = extract_file(path, name=path.name)
+            check_directive(record)
+        except OSError as exc:
+            print(f"chidao: {name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            status = 1
+            continue
+        except SourceError as exc:
+            print(f"chidao: {name}: not a directive: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        if not args.with_text:
+            record.pop("text")
+        print(json.dumps(record, ensure_ascii=False, sort_keys=False))
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chidao", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("extract", help="read directive texts; print one JSON record per line")
+    p.add_argument("files", nargs="+", help="source text files")
+    p.add_argument("--with-text", action="store_true", help="include the normalized text")
+    p.set_defaults(func=cmd_extract)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The end of a directive: "Nơi nhận" (distribution) and the signature block — the
+signing authority (TM./KT./TL., T/M ...), the office title and the signer's name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from .textnorm import LOWER, fold, is_upper_line
+from .textnorm import UPPER as _UP
+from .vocab import find_provinces, org_vocab
+
+NOI_NHAN = re.compile(r"^\W{0,3}n[oơ]i\s*nh\w{1,3}\s*[:;.]?", re.IGNORECASE)
+_AUTHORITY = re.compile(
+    r"(?:^|(?<=[\s*]))(?P<pre>T\s?/\s?M|T\s?/\s?L|K\s?/\s?T|„/M|TM[.,]|TL[.,]|KT[.,]|TUQ[.,]|Q[.,])\s*"
+    r"(?P<body>[" + _UP + r"][" + _UP + r"\s,.]{1,60}[" + _UP + r"])"
+)
+_DASH = re.compile(r"^\s*[-+•–]\s*")
+SIGNATURE_WINDOW = 60  # lines after the body's end in which the signature is sought
+
+
+@dataclass
+class Closing:
+    start: int | None = None  # first line of the closing (Nơi nhận or signature)
+    distribution: list[str] = field(default_factory=list)
+    signing_authority: str | None = None
+    signer_title: str | None = None
+    signer_name: str | None = None
+    end: int | None = None  # first line after the signature block
+
+
+def find_closing_start(lines: list[str], start: int) -> int:
+    """Index of the first "Nơi nhận" or signature-authority line at or after ``start``."""
+    for i in range(start, len(lines)):
+        line = lines[i].strip()
+        if NOI_NHAN.match(fold(line)) or _authority(line):
+            return i
+    return len(lines)
+
+
+def _authority(line: str) -> str | None:
+    m = _AUTHORITY.search(line)
+    if not m:
+        return None
+    body = m["body"].strip(" ,.")
+    if len(body) < 3 or not is_upper_line(body):
+        return None
+    pre = re.sub(r"\s", "", m["pre"]).replace("„", "T").replace(",", ".")
+    return f"{pre} {body}"
+
+
+@cache
+def _title_re() -> re.Pattern:
+    words = sorted((fold(t) for t in org_vocab()["signer_titles"]), key=len, reverse=True)
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + r")(?![a-z])")
+
+
+@cache
+def _name_re() -> re.Pattern:
+    surnames = "|".join(re.escape(s) for s in sorted(org_vocab()["surnames"], key=len, reverse=True))
+    word = r"[" + _UP + r"][" + LOWER + r"]+"
+    return re.compile(r"(?:^|(?<=\s))(?P<name>(?:" + surnames + r")(?:\s+" + word + r"){1,3})"
+                      r"\s*(?:\(đã ký\))?\s*$")
+
+
+def _upper_run(line: str) -> str | None:
+    """The trailing upper-case run of a line ("- Như trên; THỨ TRƯỞNG" -> "THỨ TRƯỞNG")."""
+    m = re.search(r"([" + _UP + r"][" + _UP + r"\s,]{2,60})$", line.strip())
+    if not m:
+        return None
+    run = m.group(1).strip(" ,")
+    return run if is_upper_line(run) and len(run) >= 3 else None
+
+
+def person_name(line: str) -> str | None:
+    m = _name_re().search(line.strip())
+    if not m:
+        return None
+    name = m["name"]
+    if find_provinces(name) or len(name.split()) < 2:
+        return None
+    return name
+
+
+def parse_closing(lines: list[str], start: int) -> Closing:
+    c = Closing(start=start if start < len(lines) else None)
+    if c.start is None:
+        return c
+    stop = min(len(lines), start + SIGNATURE_WINDOW)
+    authorities: list[str] = []
+    title = name = None
+    last = start
+    in_distribution = False
+    raw_dist: list[str] = []
+    for i in range(start, stop):
+        line = lines[i].strip()
+        if not line:
+            continue
+        f = fold(line)
+        if NOI_NHAN.match(f):
+            in_distribution = True
+            rest = NOI_NHAN.sub("", line).strip()
+            line = rest
+            if not line:
+                continue
+        auth = _authority(line)
+        if auth and not name:
+            authorities.append(auth)
+            last = i
+            line = line[: _AUTHORITY.search(line).start()].strip()
+        elif not name and (run := _upper_run(line)) and _title_re().search(fold(run)) and not auth:
+            if title is None and (authorities or not _DASH.match(line) or run != line):
+                title = run
+                last = i
+                line = line[: len(line) - len(run)].strip() if run != line else ""
+        if in_distribution and _DASH.match(line):
+            raw_dist.append(_DASH.sub("", line))
+            continue
+        if in_distribution and raw_dist and line and not name and not person_name(line) \
+                and not raw_dist[-1].rstrip().endswith((".", ";", ",")) and len(line) < 80:
+            raw_dist[-1] += " " + line  # a wrapped entry
+            continue
+        if not name and line and (n := person_name(line)):
+            name, last = n, i
+            if authorities or title:
+                break
+    c.signing_authority = " / ".join(authorities) or None
+    c.signer_title = title
+    c.signer_name = name
+    c.distribution = _clean_distribution(raw_dist)
+    c.end = last + 1
+    return c
+
+
+def _clean_distribution(entries: list[str]) -> list[str]:
+    """Party lists end entries with "," and the last with "."; those separators are not
+    part of an entry. State lists use ";" and are kept as printed."""
+    entries = [e.strip() for e in entries if e.strip()]
+    commas = sum(e.endswith(",") for e in entries)
+    if commas and commas >= len(entries) - 1:
+        return [e.rstrip(",.").strip() for e in entries]
+    return entries

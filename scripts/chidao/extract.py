@@ -1,0 +1,264 @@
+"""Stage 2: normalized text -> record. Assembles header, body, closing and mentions into
+one record per directive, and records every value that was derived rather than printed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from . import body, closing, header, measures, mentions
+from .textnorm import decode, fold, match_key, normalize
+from .vocab import Province, doc_type_by_code, doc_type_by_name, find_provinces, org_vocab, province_by_place
+
+SCHEMA_VERSION = "1.0.0"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def _case_org(name: str) -> str:
+    """Write an upper-case header name as a name ("TỈNH ỦY LAI CHÂU" -> "Tỉnh ủy Lai Châu")."""
+    v = org_vocab()
+    text = re.sub(r"\s+", " ", name).strip(" .,-")
+    if not text.isupper() and not re.search(r"[A-ZĐ]{3,}", text):
+        return text  # already written in mixed case
+    out = text.lower()
+    spans = [(s, e, p.name) for s, e, p in find_provinces(out)]
+    for s, e, canon in sorted(spans, reverse=True):
+        out = out[:s] + canon + out[e:]
+    for term in sorted(v["proper_terms"], key=len, reverse=True):
+        out = _replace_folded(out, term)
+    for head in sorted(v["name_heads"], key=len, reverse=True):
+        out = re.sub(r"(?i)^(" + re.escape(head) + r")\s+(\w)",
+                     lambda m, head=head: head + " " + m.group(2).upper(), out)
+    return out[:1].upper() + out[1:]
+
+
+def _replace_folded(text: str, term: str) -> str:
+    """Replace a spelling of ``term`` (any case, tone or lost diacritics) by ``term``."""
+    key, fterm = fold(text), fold(term)
+    out, i = [], 0
+    for m in re.finditer(r"(?<![a-z])" + re.escape(fterm) + r"(?![a-z])", key):
+        out.append(text[i: m.start()] + term)
+        i = m.end()
+    return "".join(out) + text[i:]
+
+
+def _issuer_from_code(code: str | None, prov: Province | None) -> tuple[str, str] | None:
+    if not code or not prov:
+        return None
+    entry = org_vocab()["issuer_codes"].get(code.split("-")[0])
+    if not entry:
+        return None
+    return _fill(entry["name"], prov), entry["kind"]
+
+
+def _fill(template: str, prov: Province) -> str:
+    return template.format(province=prov.name, level=prov.level, party_committee=prov.party_committee)
+
+
+def _issuer_from_authority(authority: str | None, prov: Province | None) -> tuple[str, str, str] | None:
+    if not authority or not prov:
+        return None
+    first = authority.split(" / ")[0]
+    body_name = re.sub(r"^\S+\s+", "", first)
+    for key, entry in org_vocab()["authority_bodies"].items():
+        if match_key(body_name) == match_key(key):
+            return _fill(entry["name"], prov), entry["kind"], first
+    return None
+
+
+def _is_national(issuer: str) -> bool:
+    key = match_key(issuer)
+    return any(key.startswith(match_key(n)) for n in org_vocab()["national_issuers"])
+
+
+def _kind_of(issuer: str | None, family: str | None) -> str | None:
+    if issuer:
+        key = match_key(issuer)
+        if any(key.startswith(match_key(h)) for h in org_vocab()["other_kind_heads"]):
+            return "other"
+        if re.match(r"(tỉnh ủy|thành ủy|huyện ủy|đảng ủy|ban thường vụ|ban chấp hành|bộ chính trị|ban bí thư|"
+                    r"ban tuyên giáo|ban dân vận|ban tổ chức|văn phòng (tỉnh|thành) ủy)", key):
+            return "party"
+    if family == "party":
+        return "party"
+    if family == "state" or issuer:
+        return "government"
+    return None
+
+
+def extract_text(raw: str, source_file: str, sha256: str) -> dict:
+    """Read one directive's text into a record (see schemas/document.schema.json)."""
+    text = normalize(raw)
+    lines = text.split("\n")
+    h = header.parse_header(lines)
+    inferred: dict[str, str] = {}
+    warnings: list[str] = []
+
+    recipients, body_start = ([], h.end)
+    if h.kinh_gui is not None:
+        recipients, body_start = body.parse_recipients(lines, h.kinh_gui)
+    closing_start = closing.find_closing_start(lines, body_start)
+    c = closing.parse_closing(lines, closing_start)
+    body_text = "\n".join(lines[body_start:closing_start])
+    items = body.find_items(lines, body_start, closing_start)
+
+    # issuer and province
+    names = header.issuer_names(h.issuer_lines)
+    issuer = _case_org(names[-1]) if names else None
+    parent = _case_org(names[-2]) if len(names) > 1 else None
+    prov = None
+    if names:
+        hits = find_provinces(" ".join(names))
+        prov = hits[-1][2] if hits else None
+    place_prov = province_by_place(h.place) if h.place else None
+    if not prov and place_prov and not (issuer and _is_national(issuer)):
+        prov = place_prov
+        if h.place and fold(h.place) != fold(place_prov.name) and fold(h.place) not in map(fold, place_prov.names):
+            inferred["province"] = f"place '{h.place}' is the seat of {place_prov.name}"
+    acting = body.acting_body(body_text) or body.acting_body(text)
+    family = h.family
+    kind = None
+    if not issuer:
+        clue_parts = []
+        got = _issuer_from_code(h.issuer_code, prov)
+        if got:
+            issuer, kind = got
+            clue_parts.append(f"symbol …/{h.issuer_code}")
+        else:
+            got3 = _issuer_from_authority(c.signing_authority, prov)
+            if got3:
+                issuer, kind = got3[0], got3[1]
+                clue_parts.append(f"signature '{got3[2]}'")
+        if issuer:
+            if h.place:
+                clue_parts.append(f"place '{h.place}'")
+            if acting:
+                clue_parts.append(f"'{acting[1]}'")
+            inferred["issuer"] = " + ".join(clue_parts)
+    kind = _kind_of(issuer, family) if issuer or family else kind
+    if kind and "issuer" in inferred:
+        inferred["issuer_kind"] = f"from the inferred issuer '{issuer}'"
+
+    # document type
+    doc_type, type_code = _doc_type(h, inferred)
+    number = h.number
+    if number is None and h.symbol:
+        warnings.append("the number is left blank in the symbol")
+    if h.date_precision in ("month", "year"):
+        warnings.append(f"the date is incomplete as printed ('{h.date_text}'): precision {h.date_precision}")
+    if h.date_issued is None:
+        warnings.append("no date of issue found")
+
+    refs = mentions.references(body_text)
+    for ref in refs:
+        if ref["date"] and h.date_issued and h.date_precision == "day" and ref["date"] > h.date_issued:
+            warnings.append(f"cites '{ref['text']}' dated {ref['date']}, after this document's date {h.date_issued}")
+    year = int(h.date_issued[:4]) if h.date_issued else None
+    figs = mentions.figures(body_text, year)
+    places = mentions.places(body_text, prov.name if prov else None, [f["place"] for f in figs if f["place"]])
+    persons = [p for p in mentions.persons(body_text) if p != c.signer_name]
+
+    coded = []
+    for item in items:
+        for code, evidence in measures.code_text(item.text):
+            coded.append({"code": code, "item": item.number, "evidence": evidence})
+    if not items:
+        for code, evidence in measures.code_text(body_text):
+            coded.append({"code": code, "item": None, "evidence": evidence})
+
+    if not c.signer_name:
+        warnings.append("no signer name found")
+
+    record = {
+        "id": None,
+        "source_file": source_file,
+        "sha256": sha256,
+        "province": prov.name if prov else None,
+        "province_code": prov.code if prov else None,
+        "issuer": issuer,
+        "issuer_parent": parent,
+        "issuer_kind": kind,
+        "acting_body": acting[0] if acting else None,
+        "doc_type": doc_type,
+        "doc_type_code": type_code,
+        "number": number,
+        "symbol": h.symbol,
+        "date_issued": h.date_issued,
+        "date_precision": h.date_precision,
+        "place": h.place,
+        "subject": h.subject,
+        "urgency": h.urgency,
+        "recipients": recipients,
+        "items": [{"number": i.number, "text": i.text, "addressees": i.addressees,
+                   "measures": sorted({m["code"] for m in coded if m["item"] == i.number})}
+                  for i in items],
+        "signing_authority": c.signing_authority,
+        "signer_title": c.signer_title,
+        "signer_name": c.signer_name,
+        "distribution": c.distribution,
+        "references": refs,
+        "figures": figs,
+        "measures": coded,
+        "places": places,
+        "persons": persons,
+        "inferred": inferred,
+        "warnings": warnings,
+        "text": text,
+    }
+    record["id"] = make_id(record)
+    return record
+
+
+def _doc_type(h: header.Header, inferred: dict[str, str]) -> tuple[str | None, str | None]:
+    if h.title_type:
+        dt = doc_type_by_name(h.title_type)
+        return h.title_type, dt.code if dt else None
+    if h.subject_has_vv:
+        return "Công văn", "CV"
+    if h.type_code:
+        dt = doc_type_by_code(h.type_code)
+        if dt:
+            return dt.name, dt.code
+        return None, h.type_code
+    if h.symbol and h.number and h.family == "state":
+        inferred["doc_type"] = f"symbol '{h.symbol}' carries no type code, as công văn symbols do"
+        return "Công văn", "CV"
+    return None, None
+
+
+def _symbol_issuer(symbol: str | None) -> str | None:
+    """The issuer part of a symbol: "294-CV/TU" -> "TU", "12/UBND-VX" -> "UBND-VX",
+    "24/CT-UBND" and "TB-UBND" -> "UBND"."""
+    if not symbol:
+        return None
+    tail = symbol.split("/")[-1]
+    if "-" in symbol.split("/")[0] and "/" in symbol:
+        return tail  # Party: number-TYPE/ISSUER
+    head, _, rest = tail.partition("-")
+    return rest if rest and doc_type_by_code(head) else tail
+
+
+def make_id(record: dict) -> str:
+    """Readable and stable: province-date-number-type-issuer, plus a hash when unnumbered."""
+    parts = [slug(record["province"]) if record["province"] else "vn",
+             record["date_issued"] or "undated",
+             slug(record["number"] or ""),
+             slug(record["doc_type_code"] or ""),
+             slug(_symbol_issuer(record["symbol"]) or "")]
+    if not record["number"]:
+        parts.append(record["sha256"][:6])
+    return "-".join(p for p in parts if p)
+
+
+def extract_file(path: Path, name: str | None = None) -> dict:
+    data = path.read_bytes()
+    return extract_bytes(data, name or path.name)
+
+
+def extract_bytes(data: bytes, name: str) -> dict:
+    sha = hashlib.sha256(data).hexdigest()
+    return extract_text(decode(data), name, sha)
