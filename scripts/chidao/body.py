@@ -20,6 +20,7 @@ _MARKERS = {
     "dieu": re.compile(r"^\s*Điều\s+(?P<n>\d{1,3})\s*[.:]\s*"),
     "arabic": re.compile(r"^\s*(?P<n>\d{1,2})\s*(?:[./)](?!\d)|-(?=\s))\s*(?=\S)"),
 }
+_LABEL = re.compile(r"^[^\W\d_][\w ]{1,18}:\s*\S")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
           "X": 10, "XI": 11, "XII": 12, "XIII": 13, "XIV": 14, "XV": 15}
 
@@ -48,6 +49,8 @@ def parse_recipients(lines: list[str], start: int) -> tuple[list[str], int]:
         if not line:
             blank, i = True, i + 1
             continue
+        if _LABEL.match(line):
+            break  # "Mã số thuế: ...", "Địa chỉ: ..." under a company recipient
         if _DASH.match(line) and not _MARKERS["arabic"].match(line):
             entries.append(_DASH.sub("", line))
         elif entries and not blank and not entries[-1].rstrip().endswith((".", ";")) and len(line) < 100:
@@ -63,9 +66,13 @@ def _number_value(scheme: str, raw: str) -> int | None:
 
 
 def find_items(lines: list[str], start: int, end: int) -> list[Item]:
-    """Top-level numbered items between ``start`` and ``end`` (line indices)."""
+    """Top-level numbered items between ``start`` and ``end`` (line indices). Markers
+    inside a quotation (a cited article quoted in full) are not items of this document."""
+    quoted = _quoted_lines(lines, start, end)
     scheme = None
     for i in range(start, end):
+        if i in quoted:
+            continue
         for name, pat in _MARKERS.items():
             m = pat.match(lines[i])
             if m and _number_value(name, m["n"]) == 1:
@@ -77,7 +84,7 @@ def find_items(lines: list[str], start: int, end: int) -> list[Item]:
         return []
     pat, expected, found = _MARKERS[scheme], 1, []
     for i in range(start, end):
-        m = pat.match(lines[i])
+        m = pat.match(lines[i]) if i not in quoted else None
         if m and _number_value(scheme, m["n"]) == expected:
             found.append((i, m["n"], m.group(0).strip()))
             expected += 1
@@ -91,6 +98,26 @@ def find_items(lines: list[str], start: int, end: int) -> list[Item]:
     for item in items:
         item.addressees = addressees(item.text)
     return items
+
+
+QUOTE_SPAN_MAX = 60  # an unclosed quotation mark stops counting after this many lines
+
+
+def _quoted_lines(lines: list[str], start: int, end: int) -> set[int]:
+    """Indices of lines that begin inside a “…” quotation. OCR leaves quotes unbalanced,
+    so a quotation is open after a line whose last quotation mark opens one."""
+    inside, opened_at, out = False, 0, set()
+    for i in range(start, end):
+        if inside and i - opened_at > QUOTE_SPAN_MAX:
+            inside = False
+        if inside:
+            out.add(i)
+        marks = [c for c in lines[i] if c in "“”"]
+        if marks:
+            if marks[-1] == "“" and not inside:
+                opened_at = i
+            inside = marks[-1] == "“"
+    return out
 
 
 @cache

@@ -58,15 +58,19 @@ def _title_re() -> re.Pattern:
 
 @cache
 def _name_re() -> re.Pattern:
-    surnames = "|".join(re.escape(s) for s in sorted(org_vocab()["surnames"], key=len, reverse=True))
     word = r"[" + _UP + r"][" + LOWER + r"]+"
-    return re.compile(r"(?:^|(?<=\s))(?P<name>(?:" + surnames + r")(?:\s+" + word + r"){1,3})"
+    return re.compile(r"(?:^|(?<=\s))(?P<name>" + word + r"(?:\s+" + word + r"){1,3})"
                       r"\s*(?:\(đã ký\))?\s*$")
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    return frozenset(fold(s) for s in org_vocab()["surnames"])
 
 
 def _upper_run(line: str) -> str | None:
     """The trailing upper-case run of a line ("- Như trên; THỨ TRƯỞNG" -> "THỨ TRƯỞNG")."""
-    m = re.search(r"([" + _UP + r"][" + _UP + r"\s,]{2,60})$", line.strip())
+    m = re.search(r"([" + _UP + r"][" + _UP + r"\s,\-]{2,60})$", line.strip())
     if not m:
         return None
     run = m.group(1).strip(" ,")
@@ -78,8 +82,8 @@ def person_name(line: str) -> str | None:
     if not m:
         return None
     name = m["name"]
-    if find_provinces(name) or len(name.split()) < 2:
-        return None
+    if fold(name.split()[0]) not in _surnames() or find_provinces(name) or len(name.split()) < 2:
+        return None  # a name opens with a family name (compared without diacritics: OCR)
     return name
 
 

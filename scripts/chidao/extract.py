@@ -22,13 +22,18 @@ def _case_org(name: str) -> str:
     """Write an upper-case header name as a name ("TỈNH ỦY LAI CHÂU" -> "Tỉnh ủy Lai Châu")."""
     v = org_vocab()
     text = re.sub(r"\s+", " ", name).strip(" .,-")
+    text = re.sub(r"[^\w)]+$", "", text)  # OCR rules and dashes after the name
     if not text.isupper() and not re.search(r"[A-ZĐ]{3,}", text):
         return text  # already written in mixed case
     out = text.lower()
-    spans = [(s, e, p.name) for s, e, p in find_provinces(out)]
-    for s, e, canon in sorted(spans, reverse=True):
-        out = out[:s] + canon + out[e:]
-    for term in sorted(v["proper_terms"], key=len, reverse=True):
+    out = re.sub(r"(?<!\w)tp\.?\s*(?=\w)", "thành phố ", out)
+    for s_, e_, p in sorted(find_provinces(out), key=lambda x: x[0], reverse=True):
+        prefix = re.match(r"(tinh|thanh pho)\s*", fold(out[s_:e_]))
+        lead = {"tinh": "tỉnh ", "thanh pho": "Thành phố "}.get(prefix.group(1), "") if prefix else ""
+        out = out[:s_] + lead + p.name + out[e_:]
+        if not prefix and re.search(r"thành phố\s*$", out[:s_]):
+            out = re.sub(r"thành phố\s*$", "Thành phố ", out[:s_]) + out[s_:]
+    for term in sorted(v["proper_terms"] + v["acronyms"], key=len, reverse=True):
         out = _replace_folded(out, term)
     for head in sorted(v["name_heads"], key=len, reverse=True):
         out = re.sub(r"(?i)^(" + re.escape(head) + r")\s+(\w)",
@@ -44,6 +49,48 @@ def _replace_folded(text: str, term: str) -> str:
         out.append(text[i: m.start()] + term)
         i = m.end()
     return "".join(out) + text[i:]
+
+
+def _levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _national_body(name: str) -> str | None:
+    """The canonical national body a (possibly OCR-damaged) header name stands for."""
+    key = re.sub(r"\s+", "", fold(name))
+    for body_name in org_vocab()["national_bodies"]:
+        canon = re.sub(r"\s+", "", fold(body_name))
+        slack = max(1, len(canon) // 8)
+        if _levenshtein(key, canon) <= slack:
+            return body_name
+        head = key[: len(canon)]
+        if len(key) > len(canon) and _levenshtein(head, canon) <= slack and not find_provinces(key[len(canon):]):
+            return body_name
+    return None
+
+
+def _issuer_name(names: list[str], title_of: str | None) -> tuple[str | None, str | None]:
+    """(issuer, parent) from the header's name lines and a "CỦA X" line under the title."""
+    cased = [_national_body(n) or _case_org(n) for n in names]
+    if title_of:
+        cased.append(_national_body(title_of) or _case_org(title_of))
+    if not cased:
+        return None, None
+    issuer, parent = cased[-1], (cased[-2] if len(cased) > 1 else None)
+    if parent and not find_provinces(issuer) and (hit := find_provinces(parent)):
+        # "SỞ Y TẾ" under "UBND TỈNH HẢI DƯƠNG": the unit belongs to the parent's province
+        s_, e_, prov = hit[-1]
+        phrase = re.match(r"(tinh|thanh pho)\s*", fold(parent[s_:e_]))
+        level = "Thành phố" if prov.unit_type == "thanh_pho_tw" else "tỉnh"
+        stem = re.sub(r"\s+(thành phố|thành phó|tỉnh|tinh|thanh pho)$", "", issuer, flags=re.IGNORECASE)
+        issuer = f"{stem} {level if phrase or prov.unit_type == 'thanh_pho_tw' else 'tỉnh'} {prov.name}"
+    return issuer, parent
 
 
 def _issuer_from_code(code: str | None, prov: Province | None) -> tuple[str, str] | None:
@@ -71,8 +118,8 @@ def _issuer_from_authority(authority: str | None, prov: Province | None) -> tupl
 
 
 def _is_national(issuer: str) -> bool:
-    key = match_key(issuer)
-    return any(key.startswith(match_key(n)) for n in org_vocab()["national_issuers"])
+    key = fold(issuer)
+    return any(key.startswith(fold(n)) for n in org_vocab()["national_issuers"])
 
 
 def _kind_of(issuer: str | None, family: str | None) -> str | None:
@@ -108,8 +155,7 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
 
     # issuer and province
     names = header.issuer_names(h.issuer_lines)
-    issuer = _case_org(names[-1]) if names else None
-    parent = _case_org(names[-2]) if len(names) > 1 else None
+    issuer, parent = _issuer_name(names, h.title_of)
     prov = None
     if names:
         hits = find_provinces(" ".join(names))

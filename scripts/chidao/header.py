@@ -31,7 +31,7 @@ SYMBOL_RE = re.compile(
     r")"
 )
 _DATE_LINE = re.compile(
-    r"(?P<place>[^,\d]{2,60}?)\s*[,.]?\s*ng[aà]y\s*(?P<d>[^\s]*?(?:\s\d)?)\s*"
+    r"(?P<place>[^,\d]{2,60}?)\s*[,.]?\s*nga[yi]:?\s*(?P<d>[^\s]*?(?:\s\d)?)\s*"
     r"th[a-z]{2,3}g\s*(?P<m>\S{0,3}?)\s*n[a-z]m\s*(?P<y>\d[\d ]{2,4})?",
 )
 _URGENCY = [("thuong khan", "Thượng khẩn"), ("hoa toc", "Hỏa tốc"), ("khan", "Khẩn")]
@@ -59,6 +59,7 @@ class Header:
     date_precision: str | None = None
     date_text: str | None = None
     title: str | None = None  # the document-type title line ("THÔNG BÁO", "CÔNG ĐIỆN KHẨN")
+    title_of: str | None = None  # "CỦA BỘ CHÍNH TRỊ" under the title: the issuing body
     title_type: str | None = None
     urgency: str | None = None
     urgency_text: str | None = None
@@ -103,10 +104,14 @@ def parse_symbol(text: str) -> dict | None:
             "span": m.span()}
 
 
+_OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "!": "1", "O": "0", "o": "0"})
+
+
 def _parse_int(raw: str | None, lo: int, hi: int) -> int | None:
+    """A day, month or year as printed; repairs the OCR slips l/I/| for 1 and O for 0."""
     if not raw:
         return None
-    digits = raw.replace(" ", "")
+    digits = raw.replace(" ", "").translate(_OCR_DIGITS)
     if not digits.isdigit():
         return None
     value = int(digits)
@@ -294,6 +299,8 @@ def _find_subject(h: Header, lines, symbol_idx, title_idx, vv_idx, used: set[int
         j = _next_nonblank(lines, anchor + 1)
         # a "CỦA BỘ CHÍNH TRỊ" line under the title names the issuing body
         while j < len(lines) and is_upper_line(lines[j]) and len(lines[j]) < 60 and anchor == title_idx:
+            if re.match(r"^cua\s+\w", fold(lines[j].strip())):
+                h.title_of = re.sub(r"^\S+\s+", "", lines[j].strip())
             used.add(j)
             j = _next_nonblank(lines, j + 1)
         if j in used:
@@ -344,9 +351,15 @@ def issuer_names(issuer_lines: list[str]) -> list[str]:
     names: list[str] = []
     for line in issuer_lines:
         f = fold(line)
-        opens = any(f == h or f.startswith(h + " ") for h in heads)
+        opens = any(f == h or f.startswith(h + " ") or (len(h) >= 7 and _near(f[: len(h)], h))
+                    for h in heads)
         if names and not opens:
             names[-1] = names[-1] + " " + line
         else:
             names.append(line)
     return names
+
+
+def _near(a: str, b: str) -> bool:
+    """Within one substitution of each other (OCR slips: "tong cyc" for "tong cuc")."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 1

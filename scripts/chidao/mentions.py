@@ -20,7 +20,7 @@ _ISSUER_STOP = (r"(?=\s+(?:về|v/v|trong|theo|đã|quy định|hướng dẫn|t
                 r"để|thì|là|cho|với|và|gửi|hỗ trợ|nêu|yêu cầu|chỉ đạo|khóa)(?!\w)|\s*[,;.:()“”\"]|\s*$)")
 _ISSUER = r"(?P<iss>[" + _UP + r"][^,;.:()\n]{1,80}?)" + _ISSUER_STOP
 _NUMBERED_REF = re.compile(
-    r"(?<![\w])(?P<type>(?i:" + _REF_TYPES + r"))\s+(?:(?i:s[ốo]|sổ|só)\s*:?\s*)?(?P<sym>\d[\d ]{0,6}\s*[/\-]\s*"
+    r"(?<![\w])(?P<type>(?i:" + _REF_TYPES.replace(" ", r"\s+") + r"))\s+(?:(?i:s[ốo]|sổ|só)\s*:?\s*)?(?P<sym>\d[\d ]{0,6}\s*[/\-]\s*"
     r"(?:(?:19|20)\d\d\s*/\s*)?[" + _UP + r"][\w&]*(?:\s?[-/]\s?[" + _UP + r"][\w&]*)*)"
     r"(?P<date>\s*,?\s*(?i:ng[àa]y)\s*" + _DATE + r")?"
     r"(?P<of>\s+của\s+" + _ISSUER + r")?"
@@ -30,8 +30,9 @@ _UNNUMBERED_REF = re.compile(
     r"Công văn|Hướng dẫn|Thông tri)\s+của\s+" + _ISSUER
 )
 _LAW_REF = re.compile(
-    r"(?<![\w])(?P<type>Bộ luật|Luật)\s+(?P<name>[" + _UP + r"][^,;.:()\n]{2,80}?)"
-    r"(?=\s+(?:ngày|năm|số|của|và|được|quy định|hiện hành)(?!\w)|\s*[,;.:()]|$)"
+    r"(?<![\w])(?P<type>Bộ luật|Luật)\s+(?P<name>[" + _UP + r"][^;.:()\n]{2,80}?)"
+    # a comma before a lower-case word stays inside the name ("Luật Phòng, chống bệnh ...")
+    r"(?=\s+(?:ngày|năm|số|của|và|được|quy định|hiện hành)(?!\w)|\s*,(?!\s*[" + LOWER + r"])|\s*[;.:()]|$)"
     r"(?P<date>\s+(?i:ng[àa]y)\s*" + _DATE + r")?"
 )
 
@@ -68,9 +69,9 @@ def references(text: str) -> list[dict]:
         date_m = re.search(_DATE, m["date"]) if m["date"] else None
         issuer = m["iss"] if m["of"] and _issuer_ok(m["iss"]) else None
         end = m.end("iss") if issuer else (m.end("date") if m["date"] else m.end("sym"))
-        dt = doc_type_by_name(m["type"])
+        dt = doc_type_by_name(re.sub(r"\s+", " ", m["type"]))
         found.append((m.start(), {
-            "text": text[m.start(): end].strip(), "symbol": sym["symbol"],
+            "text": re.sub(r"\s+", " ", text[m.start(): end].strip()), "symbol": sym["symbol"],
             "doc_type": dt.name if dt else _cap(m["type"]), "number": sym["number"],
             "date": _iso(date_m), "issuer": issuer.strip() if issuer else None,
         }))

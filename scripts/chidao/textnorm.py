@@ -50,6 +50,8 @@ class SourceError(ValueError):
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
+# PDF fonts of the 2000s encode "Ư/ư" as the look-alike "Ƣ/ƣ" (U+01A2/U+01A3)
+_LOOKALIKES = str.maketrans({"\u01a2": "Ư", "\u01a3": "ư"})
 
 
 def decode(data: bytes) -> str:
@@ -142,7 +144,7 @@ def is_upper_line(line: str) -> bool:
 
 
 def _clean_line(line: str) -> str:
-    line = line.translate(_ZERO_WIDTH).translate(_SPACES)
+    line = line.translate(_ZERO_WIDTH).translate(_SPACES).translate(_LOOKALIKES)
     line = line.replace("**", "")  # markdown-like bold wrappers around signature blocks
     return re.sub(r" {2,}", " ", line).rstrip()
 
