@@ -50,6 +50,43 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from .package import BuildError, build_package, swap_in
+    from .validate import validate_package
+
+    root = Path(args.root).resolve()
+    dp = root / "datapackage"
+    try:
+        built = build_package(root)
+    except BuildError as exc:
+        print(f"chidao build: {exc}", file=sys.stderr)
+        return 1
+    problems = validate_package(built, sources=dp / "sources")
+    if problems:
+        for p in problems:
+            print(f"chidao build: {p}", file=sys.stderr)
+        print(f"chidao build: {len(problems)} problem(s); the previous package is left as it was", file=sys.stderr)
+        return 1
+    swap_in(built, dp)
+    docs = json.loads((dp / "datapackage.json").read_text("utf-8"))["document_count"]
+    print(f"chidao build: {docs} documents -> {dp} (validated)")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate_package
+
+    dp = Path(args.package).resolve()
+    problems = validate_package(dp)
+    for p in problems:
+        print(f"{dp.name}/{p}", file=sys.stderr)
+    if problems:
+        print(f"chidao validate: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"chidao validate: {dp} is valid")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chidao", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -57,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+", help="source text files")
     p.add_argument("--with-text", action="store_true", help="include the normalized text")
     p.set_defaults(func=cmd_extract)
+    p = sub.add_parser("build", help="extract every source and write the validated data package")
+    p.add_argument("--root", default=".", help="the project root (default: current directory)")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("validate", help="validate a built data package")
+    p.add_argument("package", nargs="?", default="datapackage", help="the package directory")
+    p.set_defaults(func=cmd_validate)
     args = parser.parse_args(argv)
     return args.func(args)
 

