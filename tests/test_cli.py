@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -39,7 +40,7 @@ def test_bad_files_exit_non_zero_with_one_line_each(tmp_path):
 def test_readme_test_command_is_what_ci_runs():
     readme = (ROOT / "README.md").read_text("utf-8")
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
-    blocks = [b.split("\n", 1)[1].rsplit("```", 1)[0] for b in readme.split("```sh")[1:]]
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
     commands = [line for b in blocks for line in b.splitlines() if line and not line.startswith("#")]
     assert len(commands) == 2, "the README gives exactly two commands"
     assert commands[1] in ci.splitlines()
