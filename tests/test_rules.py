@@ -278,3 +278,18 @@ def test_id_of_an_unnumbered_document_carries_a_hash():
     rec = {"province": "Lai Châu", "date_issued": "2021-09", "number": None, "doc_type_code": "TB",
            "symbol": "TB-UBND", "sha256": "ab966cfc"}
     assert make_id(rec) == "lai-chau-2021-09-tb-ubnd-ab966c"
+
+
+def test_terms_without_settled_meaning_are_not_coded():
+    from chidao.measures import code_text
+    assert code_text("Thực hiện thông điệp 5T.") == []
+    assert [c for c, _ in code_text("Thực hiện nghiêm thông điệp 5K của Bộ Y tế.")] == ["MASK_5K"]
+
+
+def test_taxonomy_size_and_oxcgrt_indicators():
+    from chidao.vocab import measure_taxonomy
+    codes = measure_taxonomy()["measures"]
+    assert 25 <= len(codes) <= 40
+    allowed = {f"C{i}" for i in range(1, 9)} | {"E1", "E2", "E3", "H1", "H2", "H3", "H6", "H7", "H8", None}
+    assert all(m["oxcgrt"] in allowed for m in codes)
+    assert all(m["name_vi"] and m["name_en"] and m["definition_vi"] and m["definition_en"] for m in codes)
