@@ -11,6 +11,7 @@ output), after the comparison folding described in ``norm`` below.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -93,11 +94,20 @@ def measure(realworld: Path) -> tuple[float, dict[str, dict[str, bool]]]:
     return sum(pairs) / len(pairs), results
 
 
+def summary(overall: float, results: dict[str, dict[str, bool]]) -> dict:
+    """The figures the README and the site's methodology page state."""
+    return {"documents": len(results), "pairs": sum(len(r) for r in results.values()),
+            "overall": round(overall, 4), "overall_pct": f"{overall:.1%}",
+            "fields": [{"field": f, "right": sum(r[f] for r in results.values()), "of": len(results)}
+                       for f in FIELDS]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("realworld", nargs="?", type=Path,
                         default=Path(__file__).resolve().parents[2] / "shared" / "realworld")
     parser.add_argument("--details", action="store_true", help="show every wrong pair")
+    parser.add_argument("--write", type=Path, help="also write the figures as JSON (docs/accuracy.json)")
     args = parser.parse_args()
     overall, results = measure(args.realworld)
     n_pairs = sum(len(r) for r in results.values())
@@ -105,6 +115,8 @@ def main() -> int:
     for field in FIELDS:
         right = sum(r[field] for r in results.values())
         print(f"  {field:18s} {right:2d}/{len(results)}")
+    if args.write:
+        args.write.write_text(json.dumps(summary(overall, results), ensure_ascii=False, indent=2) + "\n", "utf-8")
     if args.details:
         for doc, r in results.items():
             wrong = [f for f, ok in r.items() if not ok]

@@ -70,6 +70,32 @@ def cmd_build(args: argparse.Namespace) -> int:
     swap_in(built, dp)
     docs = json.loads((dp / "datapackage.json").read_text("utf-8"))["document_count"]
     print(f"chidao build: {docs} documents -> {dp} (validated)")
+    if args.no_site:
+        return 0
+    return cmd_site(args)
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from .site import SiteError, build_site
+
+    root = Path(args.root).resolve()
+    try:
+        out = build_site(root)
+    except SiteError as exc:
+        print(f"chidao site: {exc}", file=sys.stderr)
+        return 1
+    print(f"chidao site: {out} (mkdocs --strict, Pagefind index)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .site import serve
+
+    site = Path(args.root).resolve() / "site"
+    if not (site / "index.html").exists():
+        print(f"chidao serve: {site} has no site: run 'chidao build' first", file=sys.stderr)
+        return 1
+    serve(site, args.port)
     return 0
 
 
@@ -96,7 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("build", help="extract every source and write the validated data package")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")
+    p.add_argument("--no-site", action="store_true", help="stop after the data package")
     p.set_defaults(func=cmd_build)
+    p = sub.add_parser("site", help="generate the pages from the package and build the site into site/")
+    p.add_argument("--root", default=".", help="the project root (default: current directory)")
+    p.set_defaults(func=cmd_site)
+    p = sub.add_parser("serve", help="serve the built site on localhost")
+    p.add_argument("--root", default=".", help="the project root (default: current directory)")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
     p = sub.add_parser("validate", help="validate a built data package")
     p.add_argument("package", nargs="?", default="datapackage", help="the package directory")
     p.set_defaults(func=cmd_validate)

@@ -201,6 +201,8 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
 
     refs = mentions.references(body_text)
     for ref in refs:
+        ref["issuer_level"] = _issuer_level(ref)
+    for ref in refs:
         if ref["date"] and h.date_issued and h.date_precision == "day" and ref["date"] > h.date_issued:
             warnings.append(f"cites '{ref['text']}' dated {ref['date']}, after this document's date {h.date_issued}")
     year = int(h.date_issued[:4]) if h.date_issued else None
@@ -257,6 +259,17 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
     }
     record["id"] = make_id(record)
     return record
+
+
+def _issuer_level(ref: dict) -> str | None:
+    """'national' or 'provincial' for a cited document, from its symbol's issuer code or issuer."""
+    v = org_vocab()
+    code = (_symbol_issuer(ref["symbol"]) or "").split("-")[0]
+    if code in v["national_symbol_codes"] or (ref["issuer"] and _is_national(ref["issuer"])):
+        return "national"
+    if code in v["provincial_symbol_codes"] or (ref["issuer"] and re.search(r"(?i)tỉnh|thành ủy|ubnd", ref["issuer"])):
+        return "provincial"
+    return None
 
 
 def _doc_type(h: header.Header, inferred: dict[str, str]) -> tuple[str | None, str | None]:

@@ -114,7 +114,7 @@ _NUMBER = re.compile(
     r"(?P<num>\d{1,3}(?:\.\d{3})+|\d+)(?P<dec>,\d+)?(?:/(?P<den>\d+))?(?![\w/])"
 )
 _NOT_COUNT_BEFORE = re.compile(
-    r"(?i)(?:điều|khoản|điểm|mục|số|đợt|lần thứ|thứ|năm|tháng|ngày|giờ|quý|khóa|phiên|chỉ thị|"
+    r"(?i)(?:điều|khoản|điểm|mục|số|đợt|lần thứ|thứ|năm|tháng|ngày|giờ|quý|khóa|phiên|chỉ thị|từ|đến|"
     r"nghị quyết|công văn|quyết định|kết luận|thông báo|nghị định|thông tư|luật|phụ lục|lần)\s*:?\s*$"
 )
 _TIME_UNITS = {"giờ", "ngày", "tháng", "năm", "h", "phút", "đến", "-", "và"}
@@ -194,9 +194,10 @@ def figures(text: str, year: int | None = None) -> list[dict]:
     """Counts stated in the text: "67.473 ca bệnh" -> 67473, "trên 2.400 F0", "Yên Lạc (11)"."""
     scan = _blank_quotes(text)
     out: list[dict] = []
-    for m in _NUMBER.finditer(scan):
-        if _NOT_COUNT_BEFORE.search(scan[max(0, m.start("num") - 20): m.start("num")]):
-            continue
+    numbers = [m for m in _NUMBER.finditer(scan)
+               if not _NOT_COUNT_BEFORE.search(scan[max(0, m.start("num") - 20): m.start("num")])
+               and not (scan[m.start() - 1: m.start()] == "(" and scan[m.end(): m.end() + 1] == ")")]
+    for k, m in enumerate(numbers):
         unit, place = _unit_after(scan, m.end())
         if not unit or not re.search(r"[^\W\d_]", unit):
             continue
@@ -214,8 +215,9 @@ def figures(text: str, year: int | None = None) -> list[dict]:
             "text": text[m.start(): m.end() + len(unit) + 1].strip(" ,;."),
         }
         out.append(fig)
-        after = scan[m.end(): sentence_end]
-        for pc in _PAREN_COUNT.finditer(after):
+        # "ở các huyện: Sông Lô (6), Yên Lạc (11)" breaks down this figure, up to the next one
+        window_end = min(sentence_end, numbers[k + 1].start() if k + 1 < len(numbers) else sentence_end)
+        for pc in _PAREN_COUNT.finditer(scan[m.end(): window_end]):
             out.append({"value": int(pc["n"]), "unit": _head(unit), "qualifier": None, "denominator": None,
                         "scope": "district", "place": pc["place"], "period_start": fig["period_start"],
                         "period_end": fig["period_end"], "text": pc.group(0)})

@@ -153,7 +153,7 @@ def tables(records: list[dict]) -> dict[str, list[dict]]:
         t["recipients"] += [{"document_id": d, "position": k, "recipient": x} for k, x in enumerate(r["recipients"], 1)]
         t["distribution"] += [{"document_id": d, "position": k, "entry": x} for k, x in enumerate(r["distribution"], 1)]
         t["references"] += [{"document_id": d, "position": k, **{f: ref[f] for f in (
-            "text", "symbol", "doc_type", "number", "date", "issuer", "resolved_id")}}
+            "text", "symbol", "doc_type", "number", "date", "issuer", "issuer_level", "resolved_id")}}
             for k, ref in enumerate(r["references"], 1)]
         t["figures"] += [{"document_id": d, "position": k, **{f: fig[f] for f in (
             "value", "unit", "qualifier", "denominator", "scope", "place", "period_start", "period_end", "text")}}
@@ -204,7 +204,8 @@ def json_record(r: dict, row: dict) -> dict:
         "recipients": r["recipients"], "distribution": r["distribution"],
         "items": [{"number": i["number"], "addressees": i["addressees"], "measure_codes": i["measures"],
                    "text": i["text"]} for i in r["items"]],
-        "references": [{f: ref[f] for f in ("text", "symbol", "doc_type", "number", "date", "issuer", "resolved_id")}
+        "references": [{f: ref[f] for f in ("text", "symbol", "doc_type", "number", "date", "issuer",
+                                            "issuer_level", "resolved_id")}
                        for ref in r["references"]],
         "figures": r["figures"], "measures": r["measures"], "places": r["places"], "persons": r["persons"],
         "inferred": dict(sorted(r["inferred"].items())), "curated": dict(sorted(r.get("curated", {}).items())),
@@ -252,8 +253,9 @@ def build_package(root: Path) -> Path:
     (out / "json" / "documents.json").write_bytes(all_docs)
     resources.append({"name": "documents_json", "path": "json/documents.json", "format": "json",
                       "mediatype": "application/json", "encoding": "utf-8",
-                      "title": "All documents as nested JSON records",
+                      "title": "All documents as nested JSON records", "title_vi": "Mọi văn bản, bản ghi JSON lồng nhau",
                       "description": "Every document as one nested record (schemas/document.schema.json).",
+                      "description_vi": "Mỗi văn bản là một bản ghi JSON lồng nhau.",
                       "bytes": len(all_docs), "hash": "sha256:" + hashlib.sha256(all_docs).hexdigest()})
     (out / "datapackage.json").write_bytes(dumps(descriptor(records, resources)))
     return out

@@ -1,0 +1,364 @@
+"""Stage 4: the published data package -> Markdown pages for the site (from templates).
+
+Reads only ``datapackage/`` (and the hand-written ``docs/`` sources); every value is HTML-
+escaped by the templates, so nothing in a source text can inject markup into a page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import zipfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from . import charts
+from .sitedata import Archive, doc_url, md_path, measure_url, province_url, rel
+from .textnorm import fold
+
+DOWNLOADS = "du-lieu/files/"  # where the package's files are served
+PAGES = {"home": "", "catalogue": "van-ban/", "provinces": "tinh/", "measures": "bien-phap/",
+         "compare": "so-sanh/", "data": "du-lieu/", "method": "phuong-phap/", "search": "tim-kiem/"}
+KINDS = [("party", "Đảng"), ("government", "Chính quyền"), ("other", "Khác")]
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps keep the zip byte-identical between builds
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("chidao", "templates"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def _front_matter(title: str, hide: tuple[str, ...] = ("toc",)) -> str:
+    # Titles are labels built from symbols and names; strip characters that mean markup.
+    safe = re.sub(r"[<>{}\[\]`*|#]", "", title).strip()
+    lines = ["---", f"title: {json.dumps(safe, ensure_ascii=False)}"]
+    if hide:
+        lines += ["hide:"] + [f"  - {h}" for h in hide]
+    return "\n".join(lines + ["---", "", ""])
+
+
+def paragraphs(text: str, marks: list[str] | None = None) -> Markup:
+    """Text as escaped HTML paragraphs, evidence phrases wrapped in <mark>."""
+    out = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        html = _highlight(para, marks or [])
+        out.append(Markup("<p>") + Markup("<br>\n").join(html.split("\n")) + Markup("</p>"))
+    return Markup("\n").join(out)
+
+
+def _highlight(text: str, marks: list[str]) -> Markup:
+    spans: list[tuple[int, int]] = []
+    for phrase in sorted(set(m for m in marks if m), key=len, reverse=True):
+        for m in re.finditer(re.escape(phrase), text):
+            if all(m.end() <= s or m.start() >= e for s, e in spans):
+                spans.append((m.start(), m.end()))
+                break
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out.append(escape(text[pos:s]))
+        out.append(Markup('<mark class="cd-evidence">') + escape(text[s:e]) + Markup("</mark>"))
+        pos = e
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def _folded_d(html: str) -> str:
+    """A hidden, indexed copy of the page's words that hold "đ", without diacritics: Pagefind
+    ignores diacritics when matching, but "đ" is a letter of its own, so "d" would miss it."""
+    text = re.sub(r"<[^>]+>", " ", html)
+    words = sorted({fold(w) for w in re.findall(r"\w*[đĐ]\w*", text)})
+    if not words:
+        return ""
+    return f'\n<div hidden class="cd-fold" data-pagefind-body>{" ".join(words)}</div>\n'
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+class SiteWriter:
+    def __init__(self, archive: Archive, out: Path, docs_src: Path):
+        self.a, self.out, self.docs_src = archive, out, docs_src
+        self.env = _env()
+        self.version = archive.descriptor["version"]
+
+    # -- helpers ---------------------------------------------------------------------
+    def write(self, url: str, title: str, template: str, hide: tuple[str, ...] = ("toc",), **ctx) -> None:
+        path = self.out / md_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = self.env.get_template(template).render(**ctx)
+        path.write_text(_front_matter(title, hide) + body + _folded_d(body), encoding="utf-8")
+
+    def link_fn(self, here: str):
+        return lambda d: rel(here, doc_url(d["id"]))
+
+    def label(self, d: dict) -> str:
+        return f"{d['doc_type'] or 'Văn bản'} {d['symbol'] or '(không số)'}"
+
+    def citation(self, d: dict) -> str:
+        parts = [d["issuer"] or "(không rõ cơ quan ban hành)",
+                 f"{d['doc_type'] or 'Văn bản'} {d['symbol'] or '(không số)'}"
+                 + (f", {d['place']}" if d["place"] else "") + (f", {d['date_issued']}" if d["date_issued"] else "")]
+        if d["subject"]:
+            parts.append(d["subject"])
+        return (". ".join(parts) + f". Trong: chidao — Chỉ đạo phòng, chống dịch COVID-19 của các tỉnh, "
+                f"gói dữ liệu phiên bản {self.version}, mã văn bản {d['id']}. CC0-1.0.")
+
+    # -- pages -----------------------------------------------------------------------
+    def run(self) -> None:
+        if self.out.exists():
+            shutil.rmtree(self.out)
+        self.out.mkdir(parents=True)
+        shutil.copytree(self.docs_src / "static", self.out / "assets")
+        self.copy_downloads()
+        self.home()
+        self.catalogue()
+        for i, d in enumerate(self.a.documents):
+            self.document(d)
+        self.provinces()
+        self.measures()
+        self.compare()
+        self.data_page()
+        self.method()
+        self.search()
+
+    def copy_downloads(self) -> None:
+        dest = self.out / DOWNLOADS
+        dest.mkdir(parents=True)
+        shutil.copy2(self.a.dp / "datapackage.json", dest / "datapackage.json")
+        for part in ("data", "json", "sources"):
+            shutil.copytree(self.a.dp / part, dest / part)
+        self.zip_path = dest / f"chidao-datapackage-{self.version}.zip"
+        with zipfile.ZipFile(self.zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+            files = [self.a.dp / "datapackage.json"] + sorted(
+                p for part in ("data", "json", "sources") for p in (self.a.dp / part).rglob("*") if p.is_file())
+            for p in files:
+                info = zipfile.ZipInfo(f"chidao/{p.relative_to(self.a.dp).as_posix()}", ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, p.read_bytes())
+
+    def home(self) -> None:
+        here = PAGES["home"]
+        docs = self.a.documents
+        dated = [d["date_issued"] for d in docs if d["date_issued"]]
+        latest = sorted(docs, key=lambda d: d["date_issued"] or "", reverse=True)[:10]
+        self.write(here, "Trang chủ", "home.md.j2", hide=("toc", "navigation"),
+                   n_docs=len(docs), n_provinces=len(self.a.docs_by_province),
+                   span_start=min(dated) if dated else None, span_end=max(dated) if dated else None,
+                   n_measures=len(self.a.taxonomy), latest=latest, link=self.link_fn(here),
+                   links={k: rel(here, v) for k, v in PAGES.items()})
+
+    def catalogue(self) -> None:
+        here = PAGES["catalogue"]
+        docs = self.a.documents
+        provs = sorted({(d["province_code"], d["province"]) for d in docs if d["province_code"]})
+        self.write(here, "Danh mục văn bản", "catalogue.md.j2", hide=("toc", "navigation"), docs=docs,
+                   link=self.link_fn(here), provinces=[{"code": c, "name": n} for c, n in provs],
+                   types=sorted({d["doc_type"] for d in docs if d["doc_type"]}), kinds=KINDS,
+                   years=sorted({d["date_issued"][:4] for d in docs if d["date_issued"]}),
+                   measures=self.a.taxonomy)
+
+    def document(self, d: dict) -> None:
+        here = doc_url(d["id"])
+        rec = self.a.record(d["id"])
+        by_item: dict[str | None, list[dict]] = defaultdict(list)
+        for m in rec["measures"]:
+            by_item[m["item"]].append(m)
+
+        def measures_of(ms: list[dict]) -> list[dict]:
+            out, seen = [], set()
+            for m in ms:
+                if m["code"] in seen or m["code"] not in self.a.measure_by_code:
+                    continue
+                seen.add(m["code"])
+                t = self.a.measure_by_code[m["code"]]
+                out.append({"code": m["code"], "name_vi": t["name_vi"], "name_en": t["name_en"],
+                            "evidence": m["evidence"], "link": rel(here, measure_url(m["code"]))})
+            return out
+
+        items = []
+        for k, it in enumerate(rec["items"], 1):
+            ms = measures_of(by_item.get(it["number"], []))
+            items.append({"number": it["number"], "anchor": it["number"] if it["number"].isdigit() else k,
+                          "addressees": it["addressees"], "measures": ms,
+                          "html": paragraphs(it["text"], [m["evidence"] for m in ms])})
+        refs = []
+        for r in rec["references"]:
+            refs.append({**r, "link": rel(here, doc_url(r["resolved_id"])) if r.get("resolved_id") else None})
+        rec = {**rec, "references": refs}
+        siblings = self.a.docs_by_province.get(d["province_code"], []) if d["province_code"] else []
+        pos = next((i for i, s in enumerate(siblings) if s["id"] == d["id"]), None)
+        nav = lambda s: {"link": rel(here, doc_url(s["id"])), "label": self.label(s)}  # noqa: E731
+        prov = self.a.province_by_code.get(d["province_code"] or "")
+        self.write(here, f"{self.label(d)} — {d['issuer'] or d['province'] or ''}", "document.md.j2",
+                   d=d, rec=rec, p=self.a.provenance(d["id"]), items=items,
+                   doc_measures=measures_of(by_item.get(None, [])),
+                   kind_label=dict(KINDS).get(d["issuer_kind"], "—"),
+                   province_link=rel(here, province_url(prov["code_2021"], prov["name_2021"])) if prov else None,
+                   fulltext=paragraphs(rec["text"]),
+                   json_link=rel(here, f"{DOWNLOADS}json/{d['id']}.json"),
+                   source_link=rel(here, f"{DOWNLOADS}sources/{d['source_file']}"),
+                   citation=self.citation(d),
+                   prev=nav(siblings[pos - 1]) if pos else None,
+                   next=nav(siblings[pos + 1]) if pos is not None and pos + 1 < len(siblings) else None)
+
+    def provinces(self) -> None:
+        here = PAGES["provinces"]
+        rows = [{"code": p["code_2021"], "name": p["name_2021"], "region": p["region6_name"],
+                 "count": len(self.a.docs_by_province.get(p["code_2021"], [])),
+                 "name_2025": p["name_2025"], "code_2025": p["code_2025"],
+                 "link": rel(here, province_url(p["code_2021"], p["name_2021"]))} for p in self.a.provinces]
+        self.write(here, "Theo tỉnh, thành phố", "provinces.md.j2", provinces=rows)
+        for p in self.a.provinces:
+            self.province(p)
+
+    def province(self, p: dict) -> None:
+        here = province_url(p["code_2021"], p["name_2021"])
+        docs = self.a.docs_by_province.get(p["code_2021"], [])
+        counts: Counter = Counter()
+        first: dict[str, str] = {}
+        for d in docs:
+            for code in self.a.doc_measure_codes(d):
+                counts[code] += 1
+                if d["date_issued"] and (code not in first or d["date_issued"] < first[code]):
+                    first[code] = d["date_issued"]
+        measures = [{**self.a.measure_by_code[c], "count": n, "first": first.get(c),
+                     "link": rel(here, measure_url(c))} for c, n in counts.most_common() if c in self.a.measure_by_code]
+        issuers = Counter((d["issuer"] or "(không rõ)", dict(KINDS).get(d["issuer_kind"], "—")) for d in docs)
+        chart = charts.timeline([(p["name_2021"], "#", docs)], self.link_fn(here), label_width=110) if docs else ""
+        self.write(here, p["full_name_2021"], "province.md.j2", p=p, docs=docs, link=self.link_fn(here),
+                   chart=chart, measures=measures,
+                   issuers=[{"name": n, "kind": k, "count": c} for (n, k), c in issuers.most_common()])
+
+    def measures(self) -> None:
+        here = PAGES["measures"]
+        rows = []
+        for m in self.a.taxonomy:
+            uses = self.a.measures_by_code.get(m["code"], [])
+            docs = {u["document_id"] for u in uses}
+            provs = {self.a.by_id[i]["province_code"] for i in docs if i in self.a.by_id}
+            rows.append({**m, "n_docs": len(docs), "n_provinces": len(provs - {None}),
+                         "link": rel(here, measure_url(m["code"]))})
+            self.measure(m)
+        self.write(here, "Theo biện pháp", "measures.md.j2", measures=rows)
+
+    def measure(self, m: dict) -> None:
+        here = measure_url(m["code"])
+        groups: dict[str | None, list[dict]] = defaultdict(list)
+        for u in self.a.measures_by_code.get(m["code"], []):
+            d = self.a.by_id.get(u["document_id"])
+            if not d:
+                continue
+            anchor = f"#muc-{u['item']}" if u["item"] and u["item"].isdigit() else "#nhiem-vu"
+            groups[d["province_code"]].append({
+                "date": d["date_issued"], "doc_link": rel(here, doc_url(d["id"])), "label": self.label(d),
+                "item": u["item"], "item_link": rel(here, doc_url(d["id"])) + anchor, "evidence": u["evidence"]})
+        out = []
+        for code, rows in sorted(groups.items(), key=lambda kv: kv[0] or "99"):
+            p = self.a.province_by_code.get(code or "")
+            out.append({"code": code, "name": p["name_2021"] if p else "Trung ương / không rõ tỉnh",
+                        "link": rel(here, province_url(code, p["name_2021"])) if p else "#",
+                        "rows": sorted(rows, key=lambda r: r["date"] or "")})
+        self.write(here, f"{m['name_vi']} ({m['code']})", "measure.md.j2", m=m,
+                   patterns=(m["patterns"] or "").split(" | "), groups=out)
+
+    def compare(self) -> None:
+        here = PAGES["compare"]
+        counts: Counter = Counter()
+        for d in self.a.documents:
+            for code in self.a.doc_measure_codes(d):
+                counts[(d["province_code"], code)] += 1
+        top = max(counts.values(), default=1)
+        matrix = []
+        for p in self.a.provinces:
+            code = p["code_2021"]
+            n_docs = len(self.a.docs_by_province.get(code, []))
+            cells = [{"count": counts[(code, m["code"])], "name": m["name_vi"],
+                      "colour": charts.heat_colour(counts[(code, m["code"])], top),
+                      "link": rel(here, measure_url(m["code"])) + f"#tinh-{code}"} for m in self.a.taxonomy]
+            matrix.append({"name": p["name_2021"], "link": rel(here, province_url(code, p["name_2021"])),
+                           "has_docs": bool(n_docs), "n_docs": n_docs, "cells": cells})
+        rows = [(p["name_2021"], rel(here, province_url(p["code_2021"], p["name_2021"])),
+                 self.a.docs_by_province[p["code_2021"]]) for p in self.a.provinces
+                if p["code_2021"] in self.a.docs_by_province]
+        types = sorted({d["doc_type"] or "—" for d in self.a.documents})
+        breakdown = []
+        for p in self.a.provinces:
+            docs = self.a.docs_by_province.get(p["code_2021"], [])
+            if docs:
+                breakdown.append({"name": p["name_2021"], "link": rel(here, province_url(p["code_2021"], p["name_2021"])),
+                                  "kinds": [sum(d["issuer_kind"] == k for d in docs) for k, _ in KINDS],
+                                  "types": [sum((d["doc_type"] or "—") == t for d in docs) for t in types]})
+        kind_counts = Counter(dict(KINDS).get(d["issuer_kind"], "Không rõ") for d in self.a.documents)
+        type_counts = Counter(d["doc_type"] or "—" for d in self.a.documents)
+        self.write(here, "So sánh giữa các tỉnh", "compare.md.j2", hide=("toc", "navigation"),
+                   measures=[{**m, "link": rel(here, measure_url(m["code"]))} for m in self.a.taxonomy],
+                   matrix=matrix, n_with_docs=len(self.a.docs_by_province),
+                   heat_hi=charts.heat_colour(top, top),
+                   timeline=charts.timeline(rows, self.link_fn(here)) if rows else "",
+                   kinds=KINDS, types=types, breakdown=breakdown,
+                   kinds_chart=charts.bars(kind_counts.most_common(), "Theo khối"),
+                   types_chart=charts.bars(type_counts.most_common(), "Theo loại"),
+                   national=self._national(here), figures=self._figures(here))
+
+    def _national(self, here: str) -> list[dict]:
+        cited: dict[str, dict] = {}
+        for r in self.a.table("references"):
+            d = self.a.by_id.get(r["document_id"])
+            if not d or r["issuer_level"] != "national":
+                continue
+            key = r["symbol"] or r["text"]
+            entry = cited.setdefault(key, {"label": r["symbol"] and f"{r['doc_type'] or ''} {r['symbol']}".strip()
+                                           or r["text"], "issuer": r["issuer"], "citing": []})
+            entry["issuer"] = entry["issuer"] or r["issuer"]
+            entry["citing"].append({"province": d["province"] or "—", "date": d["date_issued"] or "",
+                                    "link": rel(here, doc_url(d["id"]))})
+        return sorted(cited.values(), key=lambda e: (-len(e["citing"]), e["label"]))
+
+    def _figures(self, here: str) -> list[dict]:
+        out = []
+        for f in self.a.table("figures"):
+            d = self.a.by_id.get(f["document_id"])
+            if d:
+                out.append({**f, "date": d["date_issued"], "province": d["province"], "label": self.label(d),
+                            "link": rel(here, doc_url(d["id"]))})
+        return sorted(out, key=lambda f: (f["date"] or "", f["province"] or ""))
+
+    def data_page(self) -> None:
+        here = PAGES["data"]
+        desc_bytes = (self.a.dp / "datapackage.json").read_bytes()
+        zip_bytes = self.zip_path.read_bytes()
+        resources = [{**r, "size": _size(r["bytes"]), "sha256": r["hash"].split(":", 1)[1]} for r in self.a.resources]
+        self.write(here, "Tải dữ liệu", "data.md.j2", files=rel(here, DOWNLOADS), version=self.version,
+                   n_docs=len(self.a.documents), resources=resources,
+                   descriptor_size=_size(len(desc_bytes)), descriptor_sha=hashlib.sha256(desc_bytes).hexdigest(),
+                   zip={"name": self.zip_path.name, "size": _size(len(zip_bytes)),
+                        "sha256": hashlib.sha256(zip_bytes).hexdigest()},
+                   citation=(f"chidao contributors. chidao — Chỉ đạo phòng, chống dịch COVID-19 của các tỉnh "
+                             f"(Vietnam's provincial COVID-19 directives), data package version {self.version}. "
+                             "CC0-1.0."))
+
+    def method(self) -> None:
+        here = PAGES["method"]
+        acc = json.loads((self.docs_src / "accuracy.json").read_text("utf-8"))
+        rejections = self.a.table("rejections") if (self.a.dp / "data" / "rejections.csv").exists() else []
+        self.write(here, "Phương pháp", "method.md.j2", accuracy=acc, rejections=rejections,
+                   measures=[{**m, "link": rel(here, measure_url(m["code"]))} for m in self.a.taxonomy])
+
+    def search(self) -> None:
+        here = PAGES["search"]
+        self.write(here, "Tìm kiếm", "search.md.j2", pagefind=rel(here, "pagefind/"),
+                   assets=rel(here, "assets/"), catalogue=rel(here, PAGES["catalogue"]))
+
+
+def write_pages(dp: Path, out: Path, docs_src: Path) -> None:
+    SiteWriter(Archive(dp), out, docs_src).run()

@@ -1,0 +1,127 @@
+"""Reads the published data package (and only it) into what the site's pages show."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .textnorm import fold
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+# --- addresses -------------------------------------------------------------------------
+
+def doc_url(doc_id: str) -> str:
+    return f"van-ban/{doc_id}/"
+
+
+def province_url(code: str, name: str) -> str:
+    return f"tinh/{code}-{slug(name)}/"
+
+
+def measure_url(code: str) -> str:
+    return f"bien-phap/{code.lower().replace('_', '-')}/"
+
+
+def rel(from_url: str, to_url: str) -> str:
+    """Relative link between two directory URLs of the site ("" is the home page)."""
+    depth = len([p for p in from_url.split("/") if p])
+    return "../" * depth + to_url or "./"
+
+
+def md_path(url: str) -> str:
+    """The Markdown file whose page is served at ``url``."""
+    return "index.md" if not url else url.rstrip("/") + ".md" if url.count("/") > 1 else url + "index.md"
+
+
+# --- the archive ------------------------------------------------------------------------
+
+def _read(dp: Path, name: str) -> list[dict]:
+    with (dp / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+@dataclass
+class Archive:
+    dp: Path
+    descriptor: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.descriptor = json.loads((self.dp / "datapackage.json").read_text("utf-8"))
+
+    def table(self, name: str) -> list[dict]:
+        return self._tables.setdefault(name, _read(self.dp, name))
+
+    @cached_property
+    def _tables(self) -> dict[str, list[dict]]:
+        return {}
+
+    @cached_property
+    def documents(self) -> list[dict]:
+        """Documents, oldest first (undated last), then by id."""
+        return sorted(self.table("documents"), key=lambda d: (d["date_issued"] or "9999", d["id"]))
+
+    @cached_property
+    def by_id(self) -> dict[str, dict]:
+        return {d["id"]: d for d in self.documents}
+
+    def children(self, name: str) -> dict[str, list[dict]]:
+        key = f"_by_doc_{name}"
+        if key not in self._tables:
+            grouped: dict[str, list[dict]] = defaultdict(list)
+            for row in self.table(name):
+                grouped[row["document_id"]].append(row)
+            self._tables[key] = grouped
+        return self._tables[key]
+
+    def record(self, doc_id: str) -> dict:
+        return json.loads((self.dp / "json" / f"{doc_id}.json").read_text("utf-8"))
+
+    @cached_property
+    def provinces(self) -> list[dict]:
+        return sorted(self.table("provinces"), key=lambda p: p["code_2021"])
+
+    @cached_property
+    def province_by_code(self) -> dict[str, dict]:
+        return {p["code_2021"]: p for p in self.provinces}
+
+    @cached_property
+    def taxonomy(self) -> list[dict]:
+        return self.table("measure_taxonomy")
+
+    @cached_property
+    def measure_by_code(self) -> dict[str, dict]:
+        return {m["code"]: m for m in self.taxonomy}
+
+    @cached_property
+    def docs_by_province(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = defaultdict(list)
+        for d in self.documents:
+            if d["province_code"]:
+                out[d["province_code"]].append(d)
+        return out
+
+    @cached_property
+    def measures_by_code(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = defaultdict(list)
+        for m in self.table("measures"):
+            out[m["code"]].append(m)
+        return out
+
+    def doc_measure_codes(self, doc: dict) -> list[str]:
+        return (doc["measure_codes"] or "").split(" | ") if doc["measure_codes"] else []
+
+    def provenance(self, doc_id: str) -> dict[str, dict]:
+        return {p["field"]: p for p in self.children("provenance").get(doc_id, [])}
+
+    @cached_property
+    def resources(self) -> list[dict]:
+        return self.descriptor["resources"]
