@@ -122,7 +122,7 @@ class SiteWriter:
         self.copy_downloads()
         self.home()
         self.catalogue()
-        for i, d in enumerate(self.a.documents):
+        for d in self.a.documents:
             self.document(d)
         self.provinces()
         self.measures()

@@ -1,0 +1,206 @@
+"""The site, built from the committed package, served on localhost and driven in Chromium."""
+
+import csv
+import functools
+import http.server
+import io
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from chidao.site import build_site
+from conftest import ROOT
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+DOC_002 = "vinh-phuc-2021-11-08-907-cv-tu"
+DOC_003 = "lai-chau-2021-09-tb-ubnd-ab966c"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    return build_site(ROOT, ROOT / "datapackage", out)
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A page that records every request, so tests can check nothing leaves localhost."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.requests = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    yield pg
+    outside = [u for u in pg.requests if not u.startswith(base_url) and not u.startswith("data:")]
+    pg.close()
+    assert outside == [], f"requests left localhost: {outside}"
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# --- the static site ----------------------------------------------------------------
+
+def test_strict_build_produced_every_page(site):
+    for rel in ("index.html", "van-ban/index.html", f"van-ban/{DOC_002}/index.html", "tinh/26-vinh-phuc/index.html",
+                "bien-phap/vaccination/index.html", "so-sanh/index.html", "du-lieu/index.html",
+                "phuong-phap/index.html", "tim-kiem/index.html", "pagefind/pagefind-ui.js"):
+        assert (site / rel).is_file(), rel
+
+
+def test_no_broken_internal_links(site):
+    broken = []
+    for html in site.rglob("*.html"):
+        if html.name == "404.html":
+            continue  # served at any depth, so MkDocs writes it with root-absolute links
+        for href in re.findall(r'href="([^"#?]+)', html.read_text("utf-8")):
+            if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+                continue
+            target = (html.parent / href).resolve()
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append(f"{html.relative_to(site)} -> {href}")
+    assert broken == []
+
+
+def test_nothing_is_fetched_from_the_internet(site):
+    for html in site.rglob("*.html"):
+        text = html.read_text("utf-8")
+        assert not re.search(r'<(?:link|script|img)[^>]+(?:href|src)="https?://', text), html
+
+
+def test_document_pages_stay_small_and_nav_does_not_list_documents(site):
+    for html in (site / "van-ban").glob("*/index.html"):
+        assert html.stat().st_size < 60_000, html
+    nav = (site / "index.html").read_text("utf-8")
+    assert DOC_002 not in nav.split('class="md-nav')[1] if 'class="md-nav' in nav else True
+
+
+# --- in the browser --------------------------------------------------------------------
+
+def test_home_page(page, base_url):
+    page.goto(base_url)
+    assert "Chỉ đạo phòng, chống dịch COVID-19" in page.locator("h1").first.inner_text()
+    stats = page.locator(".cd-stats").inner_text()
+    assert "4" in stats and "văn bản" in stats
+    assert page.locator(".cd-table tbody tr").count() == 4
+    shot(page, "home")
+
+
+def test_document_page_card_inferred_mark_and_anchored_item(page, base_url):
+    page.goto(base_url + f"van-ban/{DOC_002}/#muc-3")
+    card = page.locator("table.cd-card")
+    assert "907-CV/TU" in card.inner_text() and "Hỏa tốc" in card.inner_text()
+    issuer_row = card.locator("tr", has_text="Cơ quan ban hành")
+    assert "Tỉnh ủy Vĩnh Phúc" in issuer_row.inner_text()
+    mark = issuer_row.locator("details.cd-inferred summary")
+    assert mark.inner_text() == "suy ra" and "907-CV/TU" not in (mark.get_attribute("title") or "x")
+    mark.click()
+    assert "symbol" in issuer_row.locator("details.cd-inferred span").inner_text()
+    item = page.locator("#muc-3")
+    assert item.is_visible() and "Các huyện, thành ủy" in item.inner_text()
+    assert page.evaluate("document.querySelector(':target').id") == "muc-3"
+    assert page.locator("#muc-5 mark.cd-evidence").count() >= 1
+    shot(page, "document")
+
+
+def test_comparison_matrix_distinguishes_no_document_from_no_measure(page, base_url):
+    page.goto(base_url + "so-sanh/")
+    matrix = page.locator("#cd-matrix")
+    lai_chau = matrix.locator("tbody tr", has_text="Lai Châu")
+    assert lai_chau.locator("td.cd-cell a").count() > 0
+    href = lai_chau.locator("td.cd-cell a").first.get_attribute("href")
+    assert href.startswith("../bien-phap/") and "#tinh-12" in href
+    ha_noi = matrix.locator("tbody tr", has_text="Hà Nội")
+    assert "cd-nodoc" in ha_noi.get_attribute("class")
+    assert ha_noi.locator("td.cd-cell-nodoc").count() == matrix.locator("thead th.cd-rot").count()
+    assert lai_chau.locator("td.cd-zero").count() > 0
+    nodoc_bg = ha_noi.locator("td").first.evaluate("e => getComputedStyle(e).backgroundImage")
+    zero_bg = lai_chau.locator("td.cd-zero").first.evaluate("e => getComputedStyle(e).backgroundImage")
+    assert nodoc_bg != zero_bg
+    assert page.locator("svg.cd-chart circle").count() == 4
+    shot(page, "compare")
+
+
+@pytest.mark.parametrize("query,expect", [
+    ("phong chong dich", None),
+    ("dong chi Tran Tien Dung", DOC_003),  # "d" finds "đ": đồng chí Trần Tiến Dũng
+])
+def test_search_without_diacritics(page, base_url, query, expect):
+    page.goto(base_url + "tim-kiem/")
+    page.fill("#cd-search input", query)
+    page.wait_for_selector(".pagefind-ui__result", timeout=10_000)
+    results = page.locator(".pagefind-ui__result")
+    assert results.count() > 0
+    text = results.all_inner_texts()
+    assert any("phòng, chống dịch" in t.lower() or "phòng" in t.lower() for t in text)
+    if expect:
+        links = [results.nth(i).locator("a").first.get_attribute("href") for i in range(results.count())]
+        assert any(expect in (h or "") for h in links)
+    shot(page, f"search-{query.replace(' ', '-')}")
+
+
+def test_catalogue_filter(page, base_url):
+    page.goto(base_url + "van-ban/")
+    rows = page.locator("#cd-catalogue tbody tr")
+    assert rows.count() == 4
+    page.select_option("select[name=province]", "12")
+    assert page.locator("#cd-catalogue tbody tr:not([hidden])").count() == 2
+    assert "2 / 4" in page.locator("#cd-count").inner_text()
+    page.select_option("select[name=type]", "Thông báo")
+    visible = page.locator("#cd-catalogue tbody tr:not([hidden])")
+    assert visible.count() == 1 and "TB-UBND" in visible.inner_text()
+    shot(page, "catalogue-filtered")
+
+
+def test_catalogue_without_javascript_is_a_full_table(browser, base_url):
+    ctx = browser.new_context(java_script_enabled=False)
+    pg = ctx.new_page()
+    pg.goto(base_url + "van-ban/")
+    assert pg.locator("#cd-catalogue tbody tr").count() == 4
+    assert pg.locator("#cd-filters").is_hidden()
+    ctx.close()
+
+
+def test_download_link_returns_a_csv_that_parses(page, base_url):
+    page.goto(base_url + "du-lieu/")
+    link = page.locator("a", has_text="data/documents.csv").first
+    url = base_url + "du-lieu/" + link.get_attribute("href")
+    resp = page.request.get(url)
+    assert resp.ok
+    rows = list(csv.DictReader(io.StringIO(resp.text())))
+    assert len(rows) == 4 and {"id", "province", "symbol"} <= set(rows[0])
+    assert page.locator("table.cd-dict").count() >= 15  # the data dictionary, one table per resource
+    shot(page, "downloads")
