@@ -135,9 +135,9 @@ def test_rebuild_reproduces_the_committed_package_byte_for_byte(tmp_path):
 
 def test_curation_sets_a_value_and_marks_it(tmp_path):
     built = _build_copy(tmp_path, {"x.yaml": (
-        "document: lai-chau-2021-09-tb-ubnd-ab966c\nfields:\n  signer_title:\n"
+        "document: lai-chau-2021-09-tb-ubnd-4b0e1b\nfields:\n  signer_title:\n"
         "    value: PHÓ CHÁNH VĂN PHÒNG UBND TỈNH\n    note: checked against the signed scan\n")})
-    doc = next(d for d in rows(built, "documents") if d["id"] == "lai-chau-2021-09-tb-ubnd-ab966c")
+    doc = next(d for d in rows(built, "documents") if d["id"] == "lai-chau-2021-09-tb-ubnd-4b0e1b")
     assert doc["signer_title"] == "PHÓ CHÁNH VĂN PHÒNG UBND TỈNH" and doc["curated_fields"] == "signer_title"
     prov = next(p for p in rows(built, "provenance") if p["document_id"] == doc["id"] and p["field"] == "signer_title")
     assert (prov["status"], prov["note"]) == ("curated", "checked against the signed scan")
@@ -145,7 +145,7 @@ def test_curation_sets_a_value_and_marks_it(tmp_path):
 
 @pytest.mark.parametrize("text,message", [
     ("document: no-such-id\nfields:\n  subject: {value: x, note: y}\n", "unknown document 'no-such-id'"),
-    ("document: lai-chau-2021-09-tb-ubnd-ab966c\nfields:\n  colour: {value: x, note: y}\n", "field 'colour'"),
+    ("document: lai-chau-2021-09-tb-ubnd-4b0e1b\nfields:\n  colour: {value: x, note: y}\n", "field 'colour'"),
     ("document: [unclosed\n", "invalid YAML"),
 ])
 def test_bad_curation_fails_clearly(tmp_path, text, message):

@@ -276,7 +276,7 @@ def test_national_issuer_has_no_province():
 
 def test_id_of_an_unnumbered_document_carries_a_hash():
     rec = {"province": "Lai Châu", "date_issued": "2021-09", "number": None, "doc_type_code": "TB",
-           "symbol": "TB-UBND", "sha256": "ab966cfc"}
+           "symbol": "TB-UBND", "text_sha256": "ab966cfc"}
     assert make_id(rec) == "lai-chau-2021-09-tb-ubnd-ab966c"
 
 

@@ -10,24 +10,6 @@ from pathlib import Path
 from .extract import extract_file
 from .textnorm import SourceError
 
-# A text shorter than this, or with none of a directive's landmarks, is not a directive.
-MIN_DIRECTIVE_CHARS = 200
-
-
-class NotADirective(SourceError):
-    pass
-
-
-def check_directive(record: dict) -> None:
-    """Raise NotADirective when nothing in the text marks it as an administrative document."""
-    text = record["text"]
-    if len(text.strip()) < MIN_DIRECTIVE_CHARS:
-        raise NotADirective(f"too short to be a directive ({len(text.strip())} characters)")
-    landmarks = [record["symbol"], record["date_issued"], record["signing_authority"],
-                 record["distribution"] or None, record["recipients"] or None]
-    if sum(x is not None for x in landmarks) < 2:
-        raise NotADirective("no directive landmarks (số/ký hiệu, date line, Kính gửi, Nơi nhận, signature)")
-
 
 def cmd_extract(args: argparse.Namespace) -> int:
     status = 0
@@ -35,13 +17,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             record = extract_file(path, name=path.name)
-            check_directive(record)
         except OSError as exc:
             print(f"chidao: {name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             status = 1
             continue
         except SourceError as exc:
-            print(f"chidao: {name}: not a directive: {exc}", file=sys.stderr)
+            print(f"chidao: {name}: rejected: {exc.reason}" + (f" (hint: {exc.hint})" if exc.hint else ""),
+                  file=sys.stderr)
             status = 1
             continue
         if not args.with_text:
@@ -57,9 +39,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     dp = root / "datapackage"
     try:
-        built = build_package(root)
+        built = build_package(root, allow_rejects=args.allow_rejects)
     except BuildError as exc:
-        print(f"chidao build: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"chidao build: {line}", file=sys.stderr)
         return 1
     problems = validate_package(built, sources=dp / "sources")
     if problems:
@@ -123,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="extract every source and write the validated data package")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")
     p.add_argument("--no-site", action="store_true", help="stop after the data package")
+    p.add_argument("--allow-rejects", action="store_true",
+                   help="publish the sources that can be read, and list the others in the rejections table")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("site", help="generate the pages from the package and build the site into site/")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")

@@ -8,10 +8,16 @@ import re
 from pathlib import Path
 
 from . import body, closing, header, measures, mentions
-from .textnorm import decode, fold, match_key, normalize
+from .textnorm import SourceError, decode, fold, match_key, normalize
 from .vocab import Province, doc_type_by_code, doc_type_by_name, find_provinces, org_vocab, province_by_place
 
 SCHEMA_VERSION = "1.0.0"
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of the normalized text with white space collapsed: the same document saved in
+    another encoding, line-end convention or Unicode form has the same text hash."""
+    return hashlib.sha256(re.sub(r"\s+", " ", text).strip().encode("utf-8")).hexdigest()
 
 
 def slug(text: str) -> str:
@@ -256,6 +262,7 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
         "inferred": inferred,
         "warnings": warnings,
         "text": text,
+        "text_sha256": text_hash(text),
     }
     record["id"] = make_id(record)
     return record
@@ -309,7 +316,7 @@ def make_id(record: dict) -> str:
              slug(record["doc_type_code"] or ""),
              slug(_symbol_issuer(record["symbol"]) or "")]
     if not record["number"]:
-        parts.append(record["sha256"][:6])
+        parts.append(record["text_sha256"][:6])
     return "-".join(p for p in parts if p)
 
 
@@ -319,5 +326,27 @@ def extract_file(path: Path, name: str | None = None) -> dict:
 
 
 def extract_bytes(data: bytes, name: str) -> dict:
+    """A record from a file's bytes; raises SourceError (typed, with a hint) for bad input."""
     sha = hashlib.sha256(data).hexdigest()
-    return extract_text(decode(data), name, sha)
+    text, notes = decode(data)
+    record = extract_text(text, name, sha)
+    record["warnings"] = notes + record["warnings"]
+    check_directive(record)
+    return record
+
+
+# A text shorter than this, or with too few of a directive's landmarks, is not a directive.
+MIN_DIRECTIVE_CHARS = 200
+
+
+def check_directive(record: dict) -> None:
+    """Raise SourceError when nothing in the text marks it as an administrative document."""
+    text = record["text"]
+    if len(text.strip()) < MIN_DIRECTIVE_CHARS:
+        raise SourceError(f"too short to be a directive ({len(text.strip())} characters)",
+                          "check that the whole document was exported", "not_directive")
+    landmarks = [record["symbol"], record["date_issued"], record["signing_authority"],
+                 record["distribution"] or None, record["recipients"] or None, record["urgency"]]
+    if sum(x is not None for x in landmarks) < 2:
+        raise SourceError("not a directive: no more than one of số/ký hiệu, date line, Kính gửi, Nơi nhận, "
+                          "signature authority, urgency", "only directives belong in sources/", "not_directive")

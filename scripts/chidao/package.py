@@ -21,12 +21,12 @@ import yaml
 from . import __version__
 from .extract import extract_bytes
 from .schemas import TABLES, load_table_schema, write_document_schema
-from .textnorm import fold
+from .textnorm import SourceError, fold
 from .vocab import VOCAB, measure_taxonomy
 
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
 GENERATED = ("datapackage.json", "data", "json")  # what a build writes; sources/ and curation/ are inputs
-NOT_CURATABLE = {"id", "source_file", "sha256", "recipient_count", "item_count", "reference_count",
+NOT_CURATABLE = {"id", "source_file", "sha256", "duplicate_files", "recipient_count", "item_count", "reference_count",
                  "measure_codes", "inferred_fields", "curated_fields", "warning_count"}
 
 
@@ -36,13 +36,48 @@ class BuildError(Exception):
 
 # --- records ---------------------------------------------------------------------------
 
-def extract_sources(sources: Path) -> list[dict]:
-    records = []
-    for path in sorted(sources.glob("*.txt")):
-        rec = extract_bytes(path.read_bytes(), path.name)
-        rec["bytes"] = path.stat().st_size
+def extract_sources(sources: Path) -> tuple[list[dict], list[dict], list[dict]]:
+    """Read every file in ``sources``: (records, duplicates, rejections). Nothing is dropped:
+    a file is a record, a duplicate of one (same bytes, or same text up to white space), or a
+    rejection with its reason."""
+    records: list[dict] = []
+    duplicates: list[dict] = []
+    rejections: list[dict] = []
+    seen: dict[str, dict] = {}
+    for path in sorted(p for p in sources.iterdir() if p.is_file()):  # every file, hidden ones too
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        try:
+            rec = extract_bytes(data, path.name)
+        except SourceError as exc:
+            rejections.append({"file": path.name, "sha256": sha, "bytes": len(data), "kind": exc.kind,
+                               "reason": exc.reason, "hint": exc.hint})
+            continue
+        rec["bytes"] = len(data)
+        key = rec["text_sha256"]
+        first = seen.get(sha) or seen.get(key)
+        if first:
+            first["source_files"].append(path.name)
+            duplicates.append({"file": path.name, "sha256": sha, "bytes": len(data), "of": first})
+            continue
+        rec["source_files"] = [path.name]
+        seen[sha] = seen[key] = rec
         records.append(rec)
-    return records
+    _make_ids_unique(records)
+    return records, duplicates, rejections
+
+
+def _make_ids_unique(records: list[dict]) -> None:
+    """Two different documents that read to the same id: the one from the first file (by
+    name) keeps it, the others take a hash suffix; deterministic for a given set of files."""
+    by_id: dict[str, list[dict]] = {}
+    for r in records:
+        by_id.setdefault(r["id"], []).append(r)
+    for doc_id, group in by_id.items():
+        for r in sorted(group, key=lambda r: r["source_file"])[1:]:
+            r["id"] = f"{doc_id}-{r['sha256'][:8]}"
+            r["warnings"].append(f"its id '{doc_id}' is also read off {group[0]['source_file']}: "
+                                 f"made unique as '{r['id']}'")
 
 
 def load_curation(curation_dir: Path) -> dict[str, dict]:
@@ -111,7 +146,9 @@ def _join(values) -> str | None:
 def document_row(r: dict) -> dict:
     codes = sorted({m["code"] for m in r["measures"]})
     return {
-        **{k: r.get(k) for k in ("id", "source_file", "sha256", "province", "province_code", "issuer",
+        **{k: r.get(k) for k in ("id", "source_file", "sha256")},
+        "duplicate_files": _join(r.get("source_files", [])[1:]),
+        **{k: r.get(k) for k in ("province", "province_code", "issuer",
                                  "issuer_parent", "issuer_kind", "acting_body", "doc_type", "doc_type_code",
                                  "number", "symbol", "date_issued", "date_precision", "place", "subject",
                                  "urgency", "signing_authority", "signer_title", "signer_name")},
@@ -140,7 +177,7 @@ def provenance_rows(r: dict, row: dict) -> list[dict]:
     return out
 
 
-def tables(records: list[dict]) -> dict[str, list[dict]]:
+def tables(records: list[dict], duplicates: list[dict], rejections: list[dict]) -> dict[str, list[dict]]:
     t: dict[str, list[dict]] = {name: [] for name in TABLES}
     for r in records:
         row = document_row(r)
@@ -164,8 +201,14 @@ def tables(records: list[dict]) -> dict[str, list[dict]]:
         t["persons"] += [{"document_id": d, "position": k, "name": p} for k, p in enumerate(r["persons"], 1)]
         t["warnings"] += [{"document_id": d, "position": k, "warning": w} for k, w in enumerate(r["warnings"], 1)]
         t["provenance"] += provenance_rows(r, row)
-        t["sources"].append({"file": r["source_file"], "sha256": r["sha256"], "bytes": r["bytes"], "document_id": d})
+        t["sources"].append({"file": r["source_file"], "sha256": r["sha256"], "bytes": r["bytes"],
+                             "status": "record", "document_id": d, "duplicate_of": None})
+    t["sources"] += [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], "status": "duplicate",
+                      "document_id": x["of"]["id"], "duplicate_of": x["of"]["source_file"]} for x in duplicates]
+    t["sources"] += [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], "status": "rejected",
+                      "document_id": None, "duplicate_of": None} for x in rejections]
     t["sources"].sort(key=lambda x: x["file"])
+    t["rejections"] = sorted(rejections, key=lambda x: x["file"])
     t["provinces"] = _read_vocab_csv("provinces.csv")
     t["doc_types"] = _read_vocab_csv("doc_types.csv")
     t["measure_taxonomy"] = [{
@@ -209,7 +252,7 @@ def json_record(r: dict, row: dict) -> dict:
                        for ref in r["references"]],
         "figures": r["figures"], "measures": r["measures"], "places": r["places"], "persons": r["persons"],
         "inferred": dict(sorted(r["inferred"].items())), "curated": dict(sorted(r.get("curated", {}).items())),
-        "warnings": r["warnings"], "text": r["text"],
+        "warnings": r["warnings"], "text": r["text"], "source_files": r["source_files"],
     }
 
 
@@ -219,14 +262,18 @@ def dumps(obj) -> bytes:
 
 # --- the package ------------------------------------------------------------------------
 
-def build_package(root: Path) -> Path:
+def build_package(root: Path, allow_rejects: bool = False) -> Path:
     """Extract every source, apply curation, write the package into a fresh temporary
-    directory and return it (the caller validates it, then swaps it in)."""
+    directory and return it (the caller validates it, then swaps it in). Rejected sources
+    stop the build unless ``allow_rejects``; they are published in the rejections table."""
     dp = root / "datapackage"
-    records = extract_sources(dp / "sources")
+    records, duplicates, rejections = extract_sources(dp / "sources")
+    if rejections and not allow_rejects:
+        raise BuildError("\n".join(f"sources/{x['file']}: rejected: {x['reason']}"
+                                   + (f" (hint: {x['hint']})" if x["hint"] else "") for x in rejections)
+                         + f"\n{len(rejections)} source file(s) rejected; use --allow-rejects to publish the rest")
     if not records:
-        raise BuildError(f"{dp / 'sources'}: no source texts (*.txt)")
-    _check_unique_ids(records)
+        raise BuildError(f"{dp / 'sources'}: no source text became a record")
     apply_curation(records, load_curation(dp / "curation"))
     resolve_references(records)
     records.sort(key=lambda r: r["id"])
@@ -237,7 +284,7 @@ def build_package(root: Path) -> Path:
         shutil.rmtree(out)
     (out / "data").mkdir(parents=True)
     (out / "json").mkdir()
-    t = tables(records)
+    t = tables(records, duplicates, rejections)
     resources = []
     for name in TABLES:
         schema = load_table_schema(name)
@@ -257,16 +304,8 @@ def build_package(root: Path) -> Path:
                       "description": "Every document as one nested record (schemas/document.schema.json).",
                       "description_vi": "Mỗi văn bản là một bản ghi JSON lồng nhau.",
                       "bytes": len(all_docs), "hash": "sha256:" + hashlib.sha256(all_docs).hexdigest()})
-    (out / "datapackage.json").write_bytes(dumps(descriptor(records, resources)))
+    (out / "datapackage.json").write_bytes(dumps(descriptor(records, resources, len(rejections))))
     return out
-
-
-def _check_unique_ids(records: list[dict]) -> None:
-    seen: dict[str, str] = {}
-    for r in records:
-        if r["id"] in seen:
-            raise BuildError(f"{r['source_file']}: id '{r['id']}' is also the id of {seen[r['id']]}")
-        seen[r["id"]] = r["source_file"]
 
 
 def _resource(name: str, path: str, data: bytes, schema: dict) -> dict:
@@ -279,7 +318,7 @@ def _resource(name: str, path: str, data: bytes, schema: dict) -> dict:
     return res
 
 
-def descriptor(records: list[dict], resources: list[dict]) -> dict:
+def descriptor(records: list[dict], resources: list[dict], rejected: int = 0) -> dict:
     dates = sorted(r["date_issued"] for r in records if r["date_issued"])
     provs = sorted({(r["province_code"], r["province"]) for r in records if r["province_code"]})
     return {
@@ -313,6 +352,7 @@ def descriptor(records: list[dict], resources: list[dict]) -> dict:
         "temporal_coverage": {"start": dates[0] if dates else None, "end": dates[-1] if dates else None},
         "spatial_coverage": {"country": "VN", "provinces": [{"code_2021": c, "name": n} for c, n in provs]},
         "document_count": len(records),
+        "rejected_count": rejected,
         "created_with": f"chidao {__version__}",
         "resources": resources,
     }

@@ -12,6 +12,7 @@ import shutil
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -86,8 +87,8 @@ def _size(n: int) -> str:
 
 
 class SiteWriter:
-    def __init__(self, archive: Archive, out: Path, docs_src: Path):
-        self.a, self.out, self.docs_src = archive, out, docs_src
+    def __init__(self, archive: Archive, out: Path, docs_src: Path, downloads: Path):
+        self.a, self.out, self.docs_src, self.downloads = archive, out, docs_src, downloads
         self.env = _env()
         self.version = archive.descriptor["version"]
 
@@ -132,7 +133,11 @@ class SiteWriter:
         self.search()
 
     def copy_downloads(self) -> None:
-        dest = self.out / DOWNLOADS
+        """Stage the package's files for download; the site step copies them in after MkDocs
+        (which need not process thousands of data files, and skips names starting with '.')."""
+        dest = self.downloads
+        if dest.exists():
+            shutil.rmtree(dest)
         dest.mkdir(parents=True)
         shutil.copy2(self.a.dp / "datapackage.json", dest / "datapackage.json")
         for part in ("data", "json", "sources"):
@@ -206,7 +211,7 @@ class SiteWriter:
                    province_link=rel(here, province_url(prov["code_2021"], prov["name_2021"])) if prov else None,
                    fulltext=paragraphs(rec["text"]),
                    json_link=rel(here, f"{DOWNLOADS}json/{d['id']}.json"),
-                   source_link=rel(here, f"{DOWNLOADS}sources/{d['source_file']}"),
+                   source_link=rel(here, f"{DOWNLOADS}sources/{quote(d['source_file'])}"),
                    citation=self.citation(d),
                    prev=nav(siblings[pos - 1]) if pos else None,
                    next=nav(siblings[pos + 1]) if pos is not None and pos + 1 < len(siblings) else None)
@@ -360,5 +365,7 @@ class SiteWriter:
                    assets=rel(here, "assets/"), catalogue=rel(here, PAGES["catalogue"]))
 
 
-def write_pages(dp: Path, out: Path, docs_src: Path) -> None:
-    SiteWriter(Archive(dp), out, docs_src).run()
+def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path) -> None:
+    """Markdown pages into ``out``; the files to download into ``downloads`` (served at
+    du-lieu/files/)."""
+    SiteWriter(Archive(dp), out, docs_src, downloads).run()

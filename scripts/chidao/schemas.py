@@ -14,7 +14,7 @@ SCHEMAS = ROOT / "schemas"
 
 # Resource order in the package: the main table, its children, provenance, then reference tables.
 TABLES = ["documents", "items", "recipients", "distribution", "references", "figures", "measures",
-          "places", "persons", "provenance", "warnings", "sources", "provinces", "doc_types",
+          "places", "persons", "provenance", "warnings", "sources", "rejections", "provinces", "doc_types",
           "measure_taxonomy"]
 # Child tables nested into a document record, under these keys (document_id/position implied).
 NESTED = {"items": "items", "references": "references", "figures": "figures", "measures": "measures",
@@ -71,6 +71,7 @@ def document_json_schema() -> dict:
         "curated": {"type": "object", "additionalProperties": {"type": "string"},
                     "description": "Field -> the curator's note."},
         "text": {"type": "string", "description": "The normalized full text."},
+        "source_files": {**str_list, "description": "Every source file with this text, the primary one first."},
         **nested,
     }
     doc = _object(load_table_schema("documents")["fields"], set(), extra)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .pages import write_pages
+from .pages import DOWNLOADS, write_pages
 
 
 class SiteError(Exception):
@@ -22,7 +22,8 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None) -> P
     dp = dp or root / "datapackage"
     out = out or root / "site"
     src = root / "build" / "site-src"
-    write_pages(dp, src, root / "docs")
+    downloads = root / "build" / "downloads"
+    write_pages(dp, src, root / "docs", downloads)
     tmp = out.with_name(out.name + ".new")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -31,6 +32,7 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None) -> P
                          capture_output=True, text=True, cwd=root)
     if run.returncode != 0:
         raise SiteError("mkdocs build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
+    shutil.copytree(downloads, tmp / DOWNLOADS)
     index = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(tmp), "--silent"],
                            capture_output=True, text=True)
     if index.returncode != 0:

@@ -44,7 +44,71 @@ LOWER = _latin_letters(False)
 
 
 class SourceError(ValueError):
-    """A source file that cannot be read as a directive; the message names the reason."""
+    """A source file that cannot become a record. ``kind`` types the rejection, ``hint``
+    tells the person who supplied the file what to do."""
+
+    def __init__(self, reason: str, hint: str | None = None, kind: str = "unreadable"):
+        super().__init__(reason)
+        self.reason, self.hint, self.kind = reason, hint, kind
+
+
+MAX_BYTES = 2_000_000  # a directive is a few pages; a larger file is a bundle or not text
+_MAGIC = {b"%PDF": "a PDF", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+          b"PK\x03\x04": "a ZIP archive (e.g. .docx)", b"\xd0\xcf\x11\xe0": "a legacy Office file (e.g. .doc)",
+          b"{\\rtf": "an RTF document"}
+_TEXT_HINT = "save the document as plain text in UTF-8 (e.g. copy its text into a .txt file)"
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """Decode a source file's bytes to text; returns (text, notes on what was repaired).
+    Raises SourceError with the reason when the bytes are not a text we can read."""
+    if len(data) > MAX_BYTES:
+        raise SourceError(f"too large ({len(data):,} bytes; a directive is under {MAX_BYTES:,})",
+                          "split a bundle into one file per directive", "too_large")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise SourceError(f"binary content: {what}, not text", _TEXT_HINT, "binary")
+    notes: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict") if _utf8(data[3:]) else None
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"invalid UTF-16 text ({exc.reason})", _TEXT_HINT, "encoding") from exc
+    else:
+        text = data.decode("utf-8") if _utf8(data) else None
+    if text is None:
+        if b"\x00" in data[:4096]:
+            raise SourceError("binary content (NUL bytes), not text", _TEXT_HINT, "binary")
+        text = data.decode("cp1252", errors="replace")
+        notes.append("not UTF-8: read as Windows-1252")
+    if "\x00" in text or sum(ord(c) < 32 and c not in "\n\r\t\f" for c in text[:4096]) > 8:
+        raise SourceError("binary content (control characters), not text", _TEXT_HINT, "binary")
+    if not text.strip():
+        raise SourceError("empty file" if not text else "only white space", "check the export: the file has no text",
+                          "empty")
+    from .legacy import LegacyText, convert
+
+    try:
+        text, note = convert(unicodedata.normalize("NFC", text))
+    except LegacyText as exc:
+        raise SourceError(str(exc), "convert the file to Unicode (UTF-8) with a Vietnamese converter "
+                          "such as Unikey's, then add it again", "encoding") from exc
+    if note:
+        notes.append(note)
+    elif notes:
+        raise SourceError("not UTF-8 and no known Vietnamese legacy encoding (TCVN3, VNI) detected",
+                          _TEXT_HINT, "encoding")
+    return text, notes
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
@@ -52,25 +116,6 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), No
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
 # PDF fonts of the 2000s encode "Ư/ư" as the look-alike "Ƣ/ƣ" (U+01A2/U+01A3)
 _LOOKALIKES = str.maketrans({"\u01a2": "Ư", "\u01a3": "ư"})
-
-
-def decode(data: bytes) -> str:
-    """Decode a source file's bytes; raise SourceError when it is not text."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"invalid UTF-16 text ({exc.reason})") from exc
-    if b"\x00" in data[:4096]:
-        raise SourceError("binary content (NUL bytes), not a text file")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"not valid UTF-8 (byte {exc.start}: {exc.reason}); legacy encodings are not supported"
-        ) from exc
 
 
 # --- tone placement -------------------------------------------------------------------
