@@ -32,3 +32,15 @@ def test_accuracy_at_least_75_percent():
     overall, results = measure(REALWORLD)
     assert len(results) == 24
     assert overall >= 0.75, f"accuracy {overall:.1%}"
+
+
+def test_published_accuracy_figures_are_current():
+    """docs/accuracy.json (shown on the site) and the README state the measured figures."""
+    import json
+
+    from measure_accuracy import summary
+
+    overall, results = measure(REALWORLD)
+    published = json.loads((ROOT / "docs" / "accuracy.json").read_text("utf-8"))
+    assert published == summary(overall, results), "run: python scripts/measure_accuracy.py --write docs/accuracy.json"
+    assert f"**{overall:.1%} right**" in (ROOT / "README.md").read_text("utf-8")

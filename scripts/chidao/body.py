@@ -30,6 +30,7 @@ class Item:
     number: str
     marker: str
     line: int  # index of its first line in the normalized text
+    end_line: int  # index of the line after it
     text: str
     addressees: list[str] = field(default_factory=list)
 
@@ -94,7 +95,7 @@ def find_items(lines: list[str], start: int, end: int) -> list[Item]:
         body = [lines[i][len(lines[i]) - len(lines[i].lstrip()) + len(marker):].strip()]
         body += [ln for ln in lines[i + 1: stop]]
         text = "\n".join(body).strip()
-        items.append(Item(number=n, marker=marker, line=i, text=re.sub(r"\n{3,}", "\n\n", text)))
+        items.append(Item(number=n, marker=marker, line=i, end_line=stop, text=re.sub(r"\n{3,}", "\n\n", text)))
     for item in items:
         item.addressees = addressees(item.text)
     return items

@@ -96,6 +96,7 @@ def parse_closing(lines: list[str], start: int) -> Closing:
     title = name = None
     last = start
     in_distribution = False
+    last_entry = -2  # line index of the last distribution entry (wrapped entries continue it)
     raw_dist: list[str] = []
     for i in range(start, stop):
         line = lines[i].strip()
@@ -120,11 +121,15 @@ def parse_closing(lines: list[str], start: int) -> Closing:
                 line = line[: len(line) - len(run)].strip() if run != line else ""
         if in_distribution and _DASH.match(line):
             raw_dist.append(_DASH.sub("", line))
+            last_entry = i
             continue
-        if in_distribution and raw_dist and line and not name and not person_name(line) \
+        if in_distribution and raw_dist and i == last_entry + 1 and line and not name and not person_name(line) \
                 and not raw_dist[-1].rstrip().endswith((".", ";", ",")) and len(line) < 80:
             raw_dist[-1] += " " + line  # a wrapped entry
+            last_entry = i
             continue
+        if in_distribution and raw_dist and line and not auth and not title == line:
+            in_distribution = False  # the list has ended
         if not name and line and (n := person_name(line)):
             name, last = n, i
             if authorities or title:

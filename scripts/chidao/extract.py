@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
 from pathlib import Path
 
 from . import body, closing, header, measures, mentions
@@ -67,16 +68,18 @@ def _levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
+@cache
 def _national_body(name: str) -> str | None:
     """The canonical national body a (possibly OCR-damaged) header name stands for."""
     key = re.sub(r"\s+", "", fold(name))
     for body_name in org_vocab()["national_bodies"]:
         canon = re.sub(r"\s+", "", fold(body_name))
-        slack = max(1, len(canon) // 8)
-        if _levenshtein(key, canon) <= slack:
+        slack = len(canon) // 8  # short names must match exactly: "Sở Y tế" is not "Bộ Y tế"
+        if abs(len(key) - len(canon)) <= slack and _levenshtein(key, canon) <= slack:
             return body_name
         head = key[: len(canon)]
-        if len(key) > len(canon) and _levenshtein(head, canon) <= slack and not find_provinces(key[len(canon):]):
+        if (len(key) > len(canon) and (head == canon or slack and _levenshtein(head, canon) <= slack)
+                and not find_provinces(key[len(canon):])):
             return body_name
     return None
 
@@ -216,13 +219,7 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
     places = mentions.places(body_text, prov.name if prov else None, [f["place"] for f in figs if f["place"]])
     persons = [p for p in mentions.persons(body_text) if p != c.signer_name]
 
-    coded = []
-    for item in items:
-        for code, evidence in measures.code_text(item.text):
-            coded.append({"code": code, "item": item.number, "evidence": evidence})
-    if not items:
-        for code, evidence in measures.code_text(body_text):
-            coded.append({"code": code, "item": None, "evidence": evidence})
+    coded = _code_measures(text, lines, items, body_start, closing_start)
 
     if not c.signer_name:
         warnings.append("no signer name found")
@@ -264,8 +261,52 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
         "text": text,
         "text_sha256": text_hash(text),
     }
+    _mark_normalized(record)
     record["id"] = make_id(record)
     return record
+
+
+# Fields read off the text whose printed form may be normalized on the way (OCR slips
+# repaired, a header name re-cased and completed, "KT," read as "KT."): when the value is
+# not found in the text as such, that is recorded in ``inferred`` with the reason.
+NORMALIZABLE = ("issuer", "issuer_parent", "acting_body", "symbol", "number", "place", "subject",
+                "signing_authority", "signer_title", "signer_name")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", fold(text))
+
+
+def supported(value: str, text: str) -> bool:
+    """Is ``value`` printed in ``text``, up to case, diacritics and white space?"""
+    return _squash(value) in _squash(text)
+
+
+def _mark_normalized(record: dict) -> None:
+    squashed = _squash(record["text"])
+    for field in NORMALIZABLE:
+        value = record[field]
+        if not value or field in record["inferred"]:
+            continue
+        parts = value.split(" / ") if field == "signing_authority" else [value]
+        if not all(_squash(p) in squashed for p in parts):
+            record["inferred"][field] = (f"'{value}' is the printed form normalized (OCR slips repaired, "
+                                         "names re-cased or completed from the header)")
+
+
+def _code_measures(text: str, lines: list[str], items: list, body_start: int, body_end: int) -> list[dict]:
+    """Measures coded per item (or over the whole body when there are no items)."""
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    if items:
+        spans = [(offsets[i.line], offsets[i.end_line]) for i in items]
+        labels = [i.number for i in items]
+    else:
+        spans, labels = [(offsets[body_start], offsets[body_end])], [None]
+    found = measures.first_matches(text, spans)
+    return [{"code": code, "item": label, "evidence": text[s:e]}
+            for label, matches in zip(labels, found, strict=True) for code, s, e in matches]
 
 
 def _issuer_level(ref: dict) -> str | None:

@@ -21,6 +21,8 @@ _TCVN3 = dict(zip(
 _TCVN3_MARKERS = set("µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßäåæçëîïñö÷øûüþ\xad¡¢§£¤¥¦") - set(
     "ÇÊÈÉÌÐÎÒÕÓÔÝ")  # keep only those that are not Vietnamese capitals either
 
+_TCVN3_RE = re.compile("[" + re.escape("".join(sorted(_TCVN3_MARKERS))) + "]")
+
 _TONES = {"ø": "\u0300", "ù": "\u0301", "û": "\u0309", "õ": "\u0303", "ï": "\u0323",
           "Ø": "\u0300", "Ù": "\u0301", "Û": "\u0309", "Õ": "\u0303", "Ï": "\u0323"}
 _CIRC_TONES = {"â": "", "à": "\u0300", "á": "\u0301", "å": "\u0309", "ã": "\u0303", "ä": "\u0323"}
@@ -68,8 +70,11 @@ def _common_words(text: str) -> int:
     return len(_COMMON.findall(unicodedata.normalize("NFC", text)))
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _letters(text: str) -> int:
-    return sum(c.isalpha() for c in text) or 1
+    return len(_LETTER.findall(text)) or 1
 
 
 def detect(text: str) -> str | None:
@@ -77,7 +82,7 @@ def detect(text: str) -> str | None:
     n = _letters(text)
     if len(_MOJIBAKE.findall(text)) >= 3:
         return "mojibake"
-    clues = max(sum(c in _TCVN3_MARKERS for c in text), len(_VNI_MARKERS.findall(text)))
+    clues = max(len(_TCVN3_RE.findall(text)), len(_VNI_MARKERS.findall(text)))
     return "legacy" if clues >= 3 and clues >= 0.005 * n else None
 
 

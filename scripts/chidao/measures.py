@@ -11,19 +11,40 @@ from .vocab import measure_taxonomy
 
 @cache
 def _patterns() -> list[tuple[str, re.Pattern]]:
+    # No look-behind at the start: it would stop the regex engine from skipping ahead to
+    # where a pattern can begin. Word boundaries are checked on each match instead.
     out = []
     for m in measure_taxonomy()["measures"]:
-        alts = "|".join(f"(?:{p})" for p in m["patterns"])
-        out.append((m["code"], re.compile(r"(?<!\w)(?:" + alts + r")(?!\w)")))
+        out.append((m["code"], re.compile("|".join(f"(?:{p})" for p in m["patterns"]))))
     return out
+
+
+def _bounded(key: str, start: int, end: int) -> bool:
+    return not (start > 0 and key[start - 1].isalnum()) and not (end < len(key) and key[end].isalnum())
 
 
 def code_text(text: str) -> list[tuple[str, str]]:
     """(code, evidence phrase) for every taxonomy code whose patterns match ``text``."""
+    return [(code, text[s:e]) for code, s, e in first_matches(text, [(0, len(text))])[0]]
+
+
+def first_matches(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[str, int, int]]]:
+    """For each (start, end) span of ``text`` (in order): (code, start, end) of the first match
+    of every code inside it, in taxonomy order. One scan of the text per code."""
     key = match_key(text)
-    out = []
+    out: list[list[tuple[str, int, int]]] = [[] for _ in spans]
+    if not spans:
+        return out
+    lo, hi = spans[0][0], spans[-1][1]
     for code, pat in _patterns():
-        m = pat.search(key)
-        if m:
-            out.append((code, text[m.start(): m.end()]))
+        k = 0
+        for m in pat.finditer(key, lo, hi):
+            s, e = m.span()
+            while k < len(spans) and s >= spans[k][1]:
+                k += 1
+            if k == len(spans):
+                break
+            if s >= spans[k][0] and e <= spans[k][1] and _bounded(key, s, e):
+                out[k].append((code, s, e))
+                k += 1  # first match only: move on to the next span
     return out

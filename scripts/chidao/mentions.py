@@ -150,14 +150,14 @@ def _unit_after(text: str, pos: int) -> tuple[str, str | None]:
             break
         if rest.startswith("trong đó"):
             break
-        word = re.match(r"\S+", rest).group(0)
+        word = re.match(r"\S+", rest).group(0)  # rest never starts with white space (see below)
         clean = word.rstrip(",;.:)…")
         if clean.lower() in _UNIT_STOP or (not words and clean.lower() in _TIME_UNITS):
             break
         words.append(clean)
         if clean != word:
             break
-        rest = rest[len(word):].lstrip(" ")
+        rest = rest[len(word):].lstrip()
     return " ".join(words), place
 
 

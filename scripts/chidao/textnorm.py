@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from functools import cache
 
 __all__ = [
     "SourceError",
@@ -150,18 +151,23 @@ def _fold_char(ch: str) -> str:
     return base.lower() if len(base.lower()) == 1 else ch
 
 
-_FOLD_CACHE: dict[str, str] = {}
+@cache
+def _fold_table() -> dict[int, str]:
+    """str.translate table for fold: every BMP character that folds to another one."""
+    table = {}
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        f = _fold_char(ch)
+        if f != ch:
+            table[code] = f
+    return table
 
 
 def fold(text: str) -> str:
     """Lower case, diacritics removed, đ -> d; same length as the NFC input."""
-    out = []
-    for ch in text:
-        f = _FOLD_CACHE.get(ch)
-        if f is None:
-            f = _FOLD_CACHE[ch] = _fold_char(ch)
-        out.append(f)
-    return "".join(out)
+    return text.translate(_fold_table())
 
 
 def match_key(text: str) -> str:
