@@ -77,8 +77,16 @@ def _letters(text: str) -> int:
     return len(_LETTER.findall(text)) or 1
 
 
+# Characters that Vietnamese Unicode text never uses and every TCVN3, VNI or mojibake text
+# does: a text without any of them is plain Unicode, and needs no closer look.
+_SUSPECT = re.compile("[" + re.escape("".join(sorted(_TCVN3_MARKERS | set("øûïØÛÏñæöÑÆÖÃÄ"))))
+                      + "\u0080-\u009f]")
+
+
 def detect(text: str) -> str | None:
     """'mojibake', 'legacy' (TCVN3 or VNI) or None, from the text's tell-tale characters."""
+    if not _SUSPECT.search(text):
+        return None
     n = _letters(text)
     if len(_MOJIBAKE.findall(text)) >= 3:
         return "mojibake"

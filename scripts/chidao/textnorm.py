@@ -18,7 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = [
     "SourceError",
@@ -170,6 +170,7 @@ def fold(text: str) -> str:
     return text.translate(_fold_table())
 
 
+@lru_cache(maxsize=256)
 def match_key(text: str) -> str:
     """Lower case with canonical tone placement; same length as the NFC input."""
     key = canonical_tone(text)

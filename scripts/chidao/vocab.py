@@ -57,33 +57,49 @@ def provinces() -> tuple[Province, ...]:
 
 
 @cache
-def _province_pattern(exact: bool) -> tuple[re.Pattern, dict[str, Province]]:
+def _province_index(exact: bool) -> dict[str, list[tuple[tuple[str, ...], Province]]]:
+    """First word -> [(words of a name, province)], longest names first."""
     keyf = match_key if exact else fold
-    by_key: dict[str, Province] = {}
+    index: dict[str, list[tuple[tuple[str, ...], Province]]] = {}
     for p in provinces():
         for n in p.names:
-            by_key[_squash(keyf(n))] = p
-    alts = sorted(by_key, key=len, reverse=True)
-    body = "|".join(r"[\s\-–]*".join(re.escape(part) for part in k.split(" ")) for k in alts)
-    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)"), by_key
+            words = tuple(re.findall(r"\w+", keyf(n)))
+            index.setdefault(words[0], []).append((words, p))
+    for entries in index.values():
+        entries.sort(key=lambda e: len(e[0]), reverse=True)
+    return index
 
 
-def _squash(s: str) -> str:
-    return re.sub(r"[\s\-–]+", " ", s).strip()
+_WORD = re.compile(r"\w+")
+_JOINER = re.compile(r"[\s\-–.]*")
 
 
 def find_provinces(text: str, exact: bool = False) -> list[tuple[int, int, Province]]:
     """Every province named in ``text``, as (start, end, province). ``exact`` keeps
     diacritics (body prose, where "diễn biến" must not read as Điện Biên); otherwise the
-    match ignores them (OCR-damaged headers)."""
-    pattern, by_key = _province_pattern(exact)
-    keyf = match_key if exact else fold
-    out = []
-    for m in pattern.finditer(keyf(text)):
-        p = by_key.get(_squash(m.group(0)))
-        if p:
-            out.append((m.start(), m.end(), p))
+    match ignores them (OCR-damaged headers). Words may be joined by spaces, dashes or dots."""
+    key = (match_key if exact else fold)(text)
+    index = _province_index(exact)
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(key)]
+    out, k = [], 0
+    while k < len(words):
+        hit = None
+        for names, p in index.get(words[k][0], ()):
+            n = len(names)
+            if k + n <= len(words) and all(words[k + j][0] == names[j] for j in range(n)) and all(
+                    _JOINER.fullmatch(key[words[k + j][2]: words[k + j + 1][1]]) for j in range(n - 1)):
+                hit = (words[k][1], words[k + n - 1][2], p, n)
+                break
+        if hit:
+            out.append(hit[:3])
+            k += hit[3]
+        else:
+            k += 1
     return out
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[\s\-–]+", " ", s).strip()
 
 
 def province_by_place(place: str) -> Province | None:
