@@ -96,6 +96,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_fresh(args: argparse.Namespace) -> int:
+    from .package import stale_files
+
+    stale = stale_files(Path(args.root).resolve())
+    for f in stale:
+        print(f"chidao check-fresh: datapackage/{f} differs from a rebuild of datapackage/sources/", file=sys.stderr)
+    if stale:
+        print("chidao check-fresh: run 'chidao build' and commit the result", file=sys.stderr)
+        return 1
+    print("chidao check-fresh: the committed package is what its sources build to")
+    return 0
+
+
+def cmd_release_files(args: argparse.Namespace) -> int:
+    from .release import release_files
+
+    for path in release_files(Path(args.package).resolve(), Path(args.out)):
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chidao", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", default=".", help="the project root (default: current directory)")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("check-fresh", help="fail if the committed package differs from a rebuild of its sources")
+    p.add_argument("--root", default=".", help="the project root (default: current directory)")
+    p.set_defaults(func=cmd_check_fresh)
+    p = sub.add_parser("release-files", help="write the zipped package, a SQLite database and SHA256SUMS")
+    p.add_argument("out", help="output directory")
+    p.add_argument("--package", default="datapackage", help="the package directory")
+    p.set_defaults(func=cmd_release_files)
     p = sub.add_parser("validate", help="validate a built data package")
     p.add_argument("package", nargs="?", default="datapackage", help="the package directory")
     p.set_defaults(func=cmd_validate)

@@ -371,3 +371,25 @@ def swap_in(built: Path, dp: Path) -> None:
         if old.exists():
             shutil.rmtree(old) if old.is_dir() else old.unlink()
     shutil.rmtree(built)
+
+
+def stale_files(root: Path) -> list[str]:
+    """Files of the committed package that differ from a fresh build of its sources (the
+    freshness check CI runs): a stale package means someone edited data by hand or forgot to
+    rebuild."""
+    import filecmp
+    import tempfile
+
+    dp = root / "datapackage"
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp)
+        shutil.copytree(dp / "sources", copy / "datapackage" / "sources")
+        if (dp / "curation").is_dir():
+            shutil.copytree(dp / "curation", copy / "datapackage" / "curation")
+        shutil.copytree(root / "schemas", copy / "schemas")
+        built = build_package(copy, allow_rejects=True)
+        fresh = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
+        have = {p.relative_to(dp).as_posix() for part in GENERATED for p in
+                ([dp / part] if (dp / part).is_file() else (dp / part).rglob("*")) if p.is_file()}
+        return sorted(f for f in fresh | have
+                      if f not in fresh or f not in have or not filecmp.cmp(built / f, dp / f, shallow=False))

@@ -9,7 +9,6 @@ import hashlib
 import json
 import re
 import shutil
-import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import quote
@@ -18,6 +17,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from . import charts
+from .discover import dataset_jsonld, legislation_jsonld
+from .release import package_sqlite, package_zip
 from .sitedata import Archive, doc_url, md_path, measure_url, province_url, rel
 from .textnorm import fold
 
@@ -25,7 +26,6 @@ DOWNLOADS = "du-lieu/files/"  # where the package's files are served
 PAGES = {"home": "", "catalogue": "van-ban/", "provinces": "tinh/", "measures": "bien-phap/",
          "compare": "so-sanh/", "data": "du-lieu/", "method": "phuong-phap/", "search": "tim-kiem/"}
 KINDS = [("party", "Đảng"), ("government", "Chính quyền"), ("other", "Khác")]
-ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps keep the zip byte-identical between builds
 
 
 def _env() -> Environment:
@@ -34,12 +34,17 @@ def _env() -> Environment:
     return env
 
 
-def _front_matter(title: str, hide: tuple[str, ...] = ("toc",)) -> str:
+def _front_matter(title: str, hide: tuple[str, ...] = ("toc",), jsonld: dict | None = None,
+                  feed: str | None = None) -> str:
     # Titles are labels built from symbols and names; strip characters that mean markup.
     safe = re.sub(r"[<>{}\[\]`*|#]", "", title).strip()
     lines = ["---", f"title: {json.dumps(safe, ensure_ascii=False)}"]
     if hide:
         lines += ["hide:"] + [f"  - {h}" for h in hide]
+    if jsonld:  # JSON is YAML; the theme writes it with |tojson, which escapes <, > and &
+        lines.append(f"jsonld: {json.dumps(jsonld, ensure_ascii=False)}")
+    if feed:
+        lines.append(f"feed: {json.dumps(feed)}")
     return "\n".join(lines + ["---", "", ""])
 
 
@@ -93,11 +98,12 @@ class SiteWriter:
         self.version = archive.descriptor["version"]
 
     # -- helpers ---------------------------------------------------------------------
-    def write(self, url: str, title: str, template: str, hide: tuple[str, ...] = ("toc",), **ctx) -> None:
+    def write(self, url: str, title: str, template: str, hide: tuple[str, ...] = ("toc",),
+              jsonld: dict | None = None, feed: str | None = None, **ctx) -> None:
         path = self.out / md_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
         body = self.env.get_template(template).render(**ctx)
-        path.write_text(_front_matter(title, hide) + body + _folded_d(body), encoding="utf-8")
+        path.write_text(_front_matter(title, hide, jsonld, feed) + body + _folded_d(body), encoding="utf-8")
 
     def link_fn(self, here: str):
         return lambda d: rel(here, doc_url(d["id"]))
@@ -142,14 +148,8 @@ class SiteWriter:
         shutil.copy2(self.a.dp / "datapackage.json", dest / "datapackage.json")
         for part in ("data", "json", "sources"):
             shutil.copytree(self.a.dp / part, dest / part)
-        self.zip_path = dest / f"chidao-datapackage-{self.version}.zip"
-        with zipfile.ZipFile(self.zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
-            files = [self.a.dp / "datapackage.json"] + sorted(
-                p for part in ("data", "json", "sources") for p in (self.a.dp / part).rglob("*") if p.is_file())
-            for p in files:
-                info = zipfile.ZipInfo(f"chidao/{p.relative_to(self.a.dp).as_posix()}", ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, p.read_bytes())
+        self.zip_path = package_zip(self.a.dp, dest / f"chidao-datapackage-{self.version}.zip")
+        self.sqlite_path = package_sqlite(self.a.dp, dest / f"chidao-{self.version}.sqlite")
 
     def home(self) -> None:
         here = PAGES["home"]
@@ -157,6 +157,7 @@ class SiteWriter:
         dated = [d["date_issued"] for d in docs if d["date_issued"]]
         latest = sorted(docs, key=lambda d: d["date_issued"] or "", reverse=True)[:10]
         self.write(here, "Trang chủ", "home.md.j2", hide=("toc", "navigation"),
+                   jsonld=dataset_jsonld(self.a, here), feed="feed.xml",
                    n_docs=len(docs), n_provinces=len(self.a.docs_by_province),
                    span_start=min(dated) if dated else None, span_end=max(dated) if dated else None,
                    n_measures=len(self.a.taxonomy), latest=latest, link=self.link_fn(here),
@@ -205,6 +206,7 @@ class SiteWriter:
         nav = lambda s: {"link": rel(here, doc_url(s["id"])), "label": self.label(s)}  # noqa: E731
         prov = self.a.province_by_code.get(d["province_code"] or "")
         self.write(here, f"{self.label(d)} — {d['issuer'] or d['province'] or ''}", "document.md.j2",
+                   jsonld=legislation_jsonld(d, here, self.a.descriptor["title"]),
                    d=d, rec=rec, p=self.a.provenance(d["id"]), items=items,
                    doc_measures=measures_of(by_item.get(None, [])),
                    kind_label=dict(KINDS).get(d["issuer_kind"], "—"),
@@ -240,7 +242,7 @@ class SiteWriter:
                      "link": rel(here, measure_url(c))} for c, n in counts.most_common() if c in self.a.measure_by_code]
         issuers = Counter((d["issuer"] or "(không rõ)", dict(KINDS).get(d["issuer_kind"], "—")) for d in docs)
         chart = charts.timeline([(p["name_2021"], "#", docs)], self.link_fn(here), label_width=110) if docs else ""
-        self.write(here, p["full_name_2021"], "province.md.j2", p=p, docs=docs, link=self.link_fn(here),
+        self.write(here, p["full_name_2021"], "province.md.j2", feed="feed.xml", p=p, docs=docs, link=self.link_fn(here),
                    chart=chart, measures=measures,
                    issuers=[{"name": n, "kind": k, "count": c} for (n, k), c in issuers.most_common()])
 
@@ -343,11 +345,14 @@ class SiteWriter:
         desc_bytes = (self.a.dp / "datapackage.json").read_bytes()
         zip_bytes = self.zip_path.read_bytes()
         resources = [{**r, "size": _size(r["bytes"]), "sha256": r["hash"].split(":", 1)[1]} for r in self.a.resources]
-        self.write(here, "Tải dữ liệu", "data.md.j2", files=rel(here, DOWNLOADS), version=self.version,
+        self.write(here, "Tải dữ liệu", "data.md.j2", jsonld=dataset_jsonld(self.a, here), files=rel(here, DOWNLOADS), version=self.version,
                    n_docs=len(self.a.documents), resources=resources,
                    descriptor_size=_size(len(desc_bytes)), descriptor_sha=hashlib.sha256(desc_bytes).hexdigest(),
                    zip={"name": self.zip_path.name, "size": _size(len(zip_bytes)),
                         "sha256": hashlib.sha256(zip_bytes).hexdigest()},
+                   sqlite={"name": self.sqlite_path.name, "size": _size(self.sqlite_path.stat().st_size),
+                           "sha256": hashlib.sha256(self.sqlite_path.read_bytes()).hexdigest()},
+                   assets=rel(here, "assets/"),
                    citation=(f"chidao contributors. chidao — Chỉ đạo phòng, chống dịch COVID-19 của các tỉnh "
                              f"(Vietnam's provincial COVID-19 directives), data package version {self.version}. "
                              "CC0-1.0."))

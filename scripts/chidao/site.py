@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .discover import write_feeds_and_sitemap
 from .pages import DOWNLOADS, write_pages
+from .sitedata import Archive
 
 
 class SiteError(Exception):
@@ -33,6 +35,7 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None) -> P
     if run.returncode != 0:
         raise SiteError("mkdocs build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
     shutil.copytree(downloads, tmp / DOWNLOADS)
+    write_feeds_and_sitemap(Archive(dp), tmp)
     index = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(tmp), "--silent"],
                            capture_output=True, text=True)
     if index.returncode != 0:
