@@ -19,9 +19,9 @@ from pathlib import Path
 import yaml
 
 from . import __version__
-from .extract import extract_bytes
+from .runner import read_sources
 from .schemas import TABLES, load_table_schema, write_document_schema
-from .textnorm import SourceError, fold
+from .textnorm import fold
 from .vocab import VOCAB, measure_taxonomy
 
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
@@ -36,7 +36,7 @@ class BuildError(Exception):
 
 # --- records ---------------------------------------------------------------------------
 
-def extract_sources(sources: Path) -> tuple[list[dict], list[dict], list[dict]]:
+def extract_sources(sources: Path, cache_dir: Path | None = None) -> tuple[list[dict], list[dict], list[dict]]:
     """Read every file in ``sources``: (records, duplicates, rejections). Nothing is dropped:
     a file is a record, a duplicate of one (same bytes, or same text up to white space), or a
     rejection with its reason."""
@@ -44,23 +44,21 @@ def extract_sources(sources: Path) -> tuple[list[dict], list[dict], list[dict]]:
     duplicates: list[dict] = []
     rejections: list[dict] = []
     seen: dict[str, dict] = {}
-    for path in sorted(p for p in sources.iterdir() if p.is_file()):  # every file, hidden ones too
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        try:
-            rec = extract_bytes(data, path.name)
-        except SourceError as exc:
-            rejections.append({"file": path.name, "sha256": sha, "bytes": len(data), "kind": exc.kind,
-                               "reason": exc.reason, "hint": exc.hint})
+    paths = sorted(p for p in sources.iterdir() if p.is_file())  # every file, hidden ones too
+    for entry in read_sources(paths, cache_dir):
+        name, sha, size = entry["file"], entry["sha256"], entry["bytes"]
+        if "rejection" in entry:
+            rejections.append({"file": name, "sha256": sha, "bytes": size, **entry["rejection"]})
             continue
-        rec["bytes"] = len(data)
+        rec = entry["record"]
+        rec["bytes"] = size
         key = rec["text_sha256"]
         first = seen.get(sha) or seen.get(key)
         if first:
-            first["source_files"].append(path.name)
-            duplicates.append({"file": path.name, "sha256": sha, "bytes": len(data), "of": first})
+            first["source_files"].append(name)
+            duplicates.append({"file": name, "sha256": sha, "bytes": size, "of": first})
             continue
-        rec["source_files"] = [path.name]
+        rec["source_files"] = [name]
         seen[sha] = seen[key] = rec
         records.append(rec)
     _make_ids_unique(records)
@@ -267,7 +265,14 @@ def build_package(root: Path, allow_rejects: bool = False) -> Path:
     directory and return it (the caller validates it, then swaps it in). Rejected sources
     stop the build unless ``allow_rejects``; they are published in the rejections table."""
     dp = root / "datapackage"
-    records, duplicates, rejections = extract_sources(dp / "sources")
+    extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract")
+    return write_package(root, *extracted, allow_rejects=allow_rejects)
+
+
+def write_package(root: Path, records: list[dict], duplicates: list[dict], rejections: list[dict],
+                  allow_rejects: bool = False) -> Path:
+    """The package of these records, written into datapackage/.build (see build_package)."""
+    dp = root / "datapackage"
     if rejections and not allow_rejects:
         raise BuildError("\n".join(f"sources/{x['file']}: rejected: {x['reason']}"
                                    + (f" (hint: {x['hint']})" if x["hint"] else "") for x in rejections)

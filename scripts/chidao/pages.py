@@ -34,11 +34,20 @@ def _env() -> Environment:
     return env
 
 
+SHELL_URL = "van-ban/chidao-shell/"  # the page MkDocs renders once as the frame of every document page
+SHELL_TITLE = "CHIDAOSHELLTITLE"
+SHELL_JSONLD = "CHIDAOSHELLJSONLD"
+SHELL_BODY = "<h1 class=\"cd-shell\">CHIDAO-SHELL-CONTENT</h1>"  # an h1, so that the theme adds none
+
+
+def _clean_title(title: str) -> str:
+    # Titles are labels built from symbols and names; strip characters that mean markup.
+    return re.sub(r"[<>{}\[\]`*|#]", "", title).strip()
+
+
 def _front_matter(title: str, hide: tuple[str, ...] = ("toc",), jsonld: dict | None = None,
                   feed: str | None = None) -> str:
-    # Titles are labels built from symbols and names; strip characters that mean markup.
-    safe = re.sub(r"[<>{}\[\]`*|#]", "", title).strip()
-    lines = ["---", f"title: {json.dumps(safe, ensure_ascii=False)}"]
+    lines = ["---", f"title: {json.dumps(_clean_title(title), ensure_ascii=False)}"]
     if hide:
         lines += ["hide:"] + [f"  - {h}" for h in hide]
     if jsonld:  # JSON is YAML; the theme writes it with |tojson, which escapes <, > and &
@@ -92,18 +101,39 @@ def _size(n: int) -> str:
 
 
 class SiteWriter:
-    def __init__(self, archive: Archive, out: Path, docs_src: Path, downloads: Path):
-        self.a, self.out, self.docs_src, self.downloads = archive, out, docs_src, downloads
+    def __init__(self, archive: Archive, out: Path, docs_src: Path, downloads: Path, doc_pages: Path):
+        self.a, self.out, self.docs_src, self.downloads, self.doc_pages = archive, out, docs_src, downloads, doc_pages
+        self.bodies = doc_pages.parent / "page-bodies"
         self.env = _env()
         self.version = archive.descriptor["version"]
 
     # -- helpers ---------------------------------------------------------------------
     def write(self, url: str, title: str, template: str, hide: tuple[str, ...] = ("toc",),
               jsonld: dict | None = None, feed: str | None = None, **ctx) -> None:
+        """A page: MkDocs gets a shell (front matter and a marker); the body, HTML rendered from
+        the template, is put into the built page afterwards (site.inject_bodies). MkDocs thus
+        never parses large generated pages as Markdown."""
         path = self.out / md_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_front_matter(title, hide, jsonld, feed) + SHELL_BODY + "\n", encoding="utf-8")
         body = self.env.get_template(template).render(**ctx)
-        path.write_text(_front_matter(title, hide, jsonld, feed) + body + _folded_d(body), encoding="utf-8")
+        target = self.bodies / url / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body + _folded_d(body), encoding="utf-8")
+
+    def write_document(self, doc_id: str, title: str, jsonld: dict, **ctx) -> None:
+        """Document pages skip MkDocs: their body is HTML already, so it goes straight into the
+        page shell MkDocs renders once (see SHELL_URL and site.inject_documents). One MkDocs
+        page instead of thousands keeps the build linear and light."""
+        body = self.env.get_template("document.html.j2").render(**ctx)
+        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body + _folded_d(body)}
+        (self.doc_pages / f"{doc_id}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+
+    def write_shell(self) -> None:
+        path = self.out / md_path(SHELL_URL)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_front_matter(SHELL_TITLE, ("toc",), {"@context": SHELL_JSONLD}) + SHELL_BODY + "\n",
+                        encoding="utf-8")
 
     def link_fn(self, here: str):
         return lambda d: rel(here, doc_url(d["id"]))
@@ -127,8 +157,13 @@ class SiteWriter:
         self.out.mkdir(parents=True)
         shutil.copytree(self.docs_src / "static", self.out / "assets")
         self.copy_downloads()
+        for folder in (self.doc_pages, self.bodies):
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
         self.home()
         self.catalogue()
+        self.write_shell()
         for d in self.a.documents:
             self.document(d)
         self.provinces()
@@ -156,7 +191,7 @@ class SiteWriter:
         docs = self.a.documents
         dated = [d["date_issued"] for d in docs if d["date_issued"]]
         latest = sorted(docs, key=lambda d: d["date_issued"] or "", reverse=True)[:10]
-        self.write(here, "Trang chủ", "home.md.j2", hide=("toc", "navigation"),
+        self.write(here, "Trang chủ", "home.html.j2", hide=("toc", "navigation"),
                    jsonld=dataset_jsonld(self.a, here), feed="feed.xml",
                    n_docs=len(docs), n_provinces=len(self.a.docs_by_province),
                    span_start=min(dated) if dated else None, span_end=max(dated) if dated else None,
@@ -167,7 +202,7 @@ class SiteWriter:
         here = PAGES["catalogue"]
         docs = self.a.documents
         provs = sorted({(d["province_code"], d["province"]) for d in docs if d["province_code"]})
-        self.write(here, "Danh mục văn bản", "catalogue.md.j2", hide=("toc", "navigation"), docs=docs,
+        self.write(here, "Danh mục văn bản", "catalogue.html.j2", hide=("toc", "navigation"), docs=docs,
                    link=self.link_fn(here), provinces=[{"code": c, "name": n} for c, n in provs],
                    types=sorted({d["doc_type"] for d in docs if d["doc_type"]}), kinds=KINDS,
                    years=sorted({d["date_issued"][:4] for d in docs if d["date_issued"]}),
@@ -205,7 +240,7 @@ class SiteWriter:
         pos = next((i for i, s in enumerate(siblings) if s["id"] == d["id"]), None)
         nav = lambda s: {"link": rel(here, doc_url(s["id"])), "label": self.label(s)}  # noqa: E731
         prov = self.a.province_by_code.get(d["province_code"] or "")
-        self.write(here, f"{self.label(d)} — {d['issuer'] or d['province'] or ''}", "document.md.j2",
+        self.write_document(d["id"], f"{self.label(d)} — {d['issuer'] or d['province'] or ''}",
                    jsonld=legislation_jsonld(d, here, self.a.descriptor["title"]),
                    d=d, rec=rec, p=self.a.provenance(d["id"]), items=items,
                    doc_measures=measures_of(by_item.get(None, [])),
@@ -224,7 +259,7 @@ class SiteWriter:
                  "count": len(self.a.docs_by_province.get(p["code_2021"], [])),
                  "name_2025": p["name_2025"], "code_2025": p["code_2025"],
                  "link": rel(here, province_url(p["code_2021"], p["name_2021"]))} for p in self.a.provinces]
-        self.write(here, "Theo tỉnh, thành phố", "provinces.md.j2", provinces=rows)
+        self.write(here, "Theo tỉnh, thành phố", "provinces.html.j2", provinces=rows)
         for p in self.a.provinces:
             self.province(p)
 
@@ -242,7 +277,7 @@ class SiteWriter:
                      "link": rel(here, measure_url(c))} for c, n in counts.most_common() if c in self.a.measure_by_code]
         issuers = Counter((d["issuer"] or "(không rõ)", dict(KINDS).get(d["issuer_kind"], "—")) for d in docs)
         chart = charts.timeline([(p["name_2021"], "#", docs)], self.link_fn(here), label_width=110) if docs else ""
-        self.write(here, p["full_name_2021"], "province.md.j2", feed="feed.xml", p=p, docs=docs, link=self.link_fn(here),
+        self.write(here, p["full_name_2021"], "province.html.j2", feed="feed.xml", p=p, docs=docs, link=self.link_fn(here),
                    chart=chart, measures=measures,
                    issuers=[{"name": n, "kind": k, "count": c} for (n, k), c in issuers.most_common()])
 
@@ -256,7 +291,7 @@ class SiteWriter:
             rows.append({**m, "n_docs": len(docs), "n_provinces": len(provs - {None}),
                          "link": rel(here, measure_url(m["code"]))})
             self.measure(m)
-        self.write(here, "Theo biện pháp", "measures.md.j2", measures=rows)
+        self.write(here, "Theo biện pháp", "measures.html.j2", measures=rows)
 
     def measure(self, m: dict) -> None:
         here = measure_url(m["code"])
@@ -275,7 +310,7 @@ class SiteWriter:
             out.append({"code": code, "name": p["name_2021"] if p else "Trung ương / không rõ tỉnh",
                         "link": rel(here, province_url(code, p["name_2021"])) if p else "#",
                         "rows": sorted(rows, key=lambda r: r["date"] or "")})
-        self.write(here, f"{m['name_vi']} ({m['code']})", "measure.md.j2", m=m,
+        self.write(here, f"{m['name_vi']} ({m['code']})", "measure.html.j2", m=m,
                    patterns=(m["patterns"] or "").split(" | "), groups=out)
 
     def compare(self) -> None:
@@ -307,7 +342,7 @@ class SiteWriter:
                                   "types": [sum((d["doc_type"] or "—") == t for d in docs) for t in types]})
         kind_counts = Counter(dict(KINDS).get(d["issuer_kind"], "Không rõ") for d in self.a.documents)
         type_counts = Counter(d["doc_type"] or "—" for d in self.a.documents)
-        self.write(here, "So sánh giữa các tỉnh", "compare.md.j2", hide=("toc", "navigation"),
+        self.write(here, "So sánh giữa các tỉnh", "compare.html.j2", hide=("toc", "navigation"),
                    measures=[{**m, "link": rel(here, measure_url(m["code"]))} for m in self.a.taxonomy],
                    matrix=matrix, n_with_docs=len(self.a.docs_by_province),
                    heat_hi=charts.heat_colour(top, top),
@@ -345,7 +380,7 @@ class SiteWriter:
         desc_bytes = (self.a.dp / "datapackage.json").read_bytes()
         zip_bytes = self.zip_path.read_bytes()
         resources = [{**r, "size": _size(r["bytes"]), "sha256": r["hash"].split(":", 1)[1]} for r in self.a.resources]
-        self.write(here, "Tải dữ liệu", "data.md.j2", jsonld=dataset_jsonld(self.a, here), files=rel(here, DOWNLOADS), version=self.version,
+        self.write(here, "Tải dữ liệu", "data.html.j2", jsonld=dataset_jsonld(self.a, here), files=rel(here, DOWNLOADS), version=self.version,
                    n_docs=len(self.a.documents), resources=resources,
                    descriptor_size=_size(len(desc_bytes)), descriptor_sha=hashlib.sha256(desc_bytes).hexdigest(),
                    zip={"name": self.zip_path.name, "size": _size(len(zip_bytes)),
@@ -361,16 +396,16 @@ class SiteWriter:
         here = PAGES["method"]
         acc = json.loads((self.docs_src / "accuracy.json").read_text("utf-8"))
         rejections = self.a.table("rejections") if (self.a.dp / "data" / "rejections.csv").exists() else []
-        self.write(here, "Phương pháp", "method.md.j2", accuracy=acc, rejections=rejections,
+        self.write(here, "Phương pháp", "method.html.j2", accuracy=acc, rejections=rejections,
                    measures=[{**m, "link": rel(here, measure_url(m["code"]))} for m in self.a.taxonomy])
 
     def search(self) -> None:
         here = PAGES["search"]
-        self.write(here, "Tìm kiếm", "search.md.j2", pagefind=rel(here, "pagefind/"),
+        self.write(here, "Tìm kiếm", "search.html.j2", pagefind=rel(here, "pagefind/"),
                    assets=rel(here, "assets/"), catalogue=rel(here, PAGES["catalogue"]))
 
 
-def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path) -> None:
-    """Markdown pages into ``out``; the files to download into ``downloads`` (served at
-    du-lieu/files/)."""
-    SiteWriter(Archive(dp), out, docs_src, downloads).run()
+def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages: Path) -> None:
+    """Markdown pages into ``out``; document pages (HTML bodies) into ``doc_pages``; the files
+    to download into ``downloads`` (served at du-lieu/files/)."""
+    SiteWriter(Archive(dp), out, docs_src, downloads, doc_pages).run()
