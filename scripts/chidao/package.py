@@ -27,7 +27,7 @@ from .vocab import VOCAB, measure_taxonomy
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
 GENERATED = ("datapackage.json", "data", "json")  # what a build writes; sources/ and curation/ are inputs
 NOT_CURATABLE = {"id", "source_file", "sha256", "duplicate_files", "recipient_count", "item_count", "reference_count",
-                 "measure_codes", "inferred_fields", "curated_fields", "warning_count"}
+                 "measure_codes", "stated_fields", "inferred_fields", "curated_fields", "warning_count"}
 
 
 class BuildError(Exception):
@@ -143,7 +143,7 @@ def _join(values) -> str | None:
 
 def document_row(r: dict) -> dict:
     codes = sorted({m["code"] for m in r["measures"]})
-    return {
+    row = {
         **{k: r.get(k) for k in ("id", "source_file", "sha256")},
         "duplicate_files": _join(r.get("source_files", [])[1:]),
         **{k: r.get(k) for k in ("province", "province_code", "issuer",
@@ -152,27 +152,31 @@ def document_row(r: dict) -> dict:
                                  "urgency", "signing_authority", "signer_title", "signer_name")},
         "recipient_count": len(r["recipients"]), "item_count": len(r["items"]),
         "reference_count": len(r["references"]), "measure_codes": _join(codes),
-        "inferred_fields": _join(sorted(r["inferred"])), "curated_fields": _join(sorted(r.get("curated", {}))),
+        "stated_fields": None,
+        "inferred_fields": _join(sorted(set(r["inferred"]) - set(r.get("curated", {})))),
+        "curated_fields": _join(sorted(r.get("curated", {}))),
         "warning_count": len(r["warnings"]),
     }
+    row["stated_fields"] = stated_fields(r, row)
+    return row
 
 
 def provenance_rows(r: dict, row: dict) -> list[dict]:
+    """A row per inferred or curated field, with its clue or note. Every other non-empty field
+    of the document was stated in the text (documents.stated_fields)."""
     out = []
-    for name, value in row.items():
-        if value in (None, "") or name in NOT_CURATABLE:
-            continue
-        if name in r.get("curated", {}):
-            status, note = "curated", r["curated"][name]
-        elif name in r["inferred"]:
-            status, note = "inferred", r["inferred"][name]
-        else:
-            status, note = "stated", None
-        out.append({"document_id": r["id"], "field": name, "status": status, "note": note})
+    for name, note in sorted(r.get("curated", {}).items()):
+        out.append({"document_id": r["id"], "field": name, "status": "curated", "note": note})
     for name, clue in sorted(r["inferred"].items()):
-        if row.get(name) in (None, "") and name not in row:
+        if name not in r.get("curated", {}):
             out.append({"document_id": r["id"], "field": name, "status": "inferred", "note": clue})
     return out
+
+
+def stated_fields(r: dict, row: dict) -> str | None:
+    marked = set(r["inferred"]) | set(r.get("curated", {}))
+    return _join(sorted(k for k, v in row.items() if v not in (None, "") and k not in NOT_CURATABLE
+                        and k not in marked))
 
 
 def tables(records: list[dict], duplicates: list[dict], rejections: list[dict]) -> dict[str, list[dict]]:

@@ -6,6 +6,7 @@ escaped by the templates, so nothing in a source text can inject markup into a p
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import charts
 from .discover import dataset_jsonld, legislation_jsonld
@@ -61,25 +62,26 @@ def paragraphs(text: str, marks: list[str] | None = None) -> Markup:
     """Text as escaped HTML paragraphs, evidence phrases wrapped in <mark>."""
     out = []
     for para in re.split(r"\n\s*\n", text.strip()):
-        html = _highlight(para, marks or [])
-        out.append(Markup("<p>") + Markup("<br>\n").join(html.split("\n")) + Markup("</p>"))
-    return Markup("\n").join(out)
+        out.append("<p>" + _highlight(para, marks or []).replace("\n", "<br>\n") + "</p>")
+    return Markup("\n".join(out))
 
 
-def _highlight(text: str, marks: list[str]) -> Markup:
+def _highlight(text: str, marks: list[str]) -> str:
+    """HTML-escaped ``text`` with the first occurrence of each phrase in <mark>."""
     spans: list[tuple[int, int]] = []
     for phrase in sorted(set(m for m in marks if m), key=len, reverse=True):
-        for m in re.finditer(re.escape(phrase), text):
-            if all(m.end() <= s or m.start() >= e for s, e in spans):
-                spans.append((m.start(), m.end()))
-                break
+        i = text.find(phrase)
+        while i >= 0 and not all(i + len(phrase) <= s or i >= e for s, e in spans):
+            i = text.find(phrase, i + 1)
+        if i >= 0:
+            spans.append((i, i + len(phrase)))
     out, pos = [], 0
     for s, e in sorted(spans):
-        out.append(escape(text[pos:s]))
-        out.append(Markup('<mark class="cd-evidence">') + escape(text[s:e]) + Markup("</mark>"))
+        out += [html.escape(text[pos:s], quote=False), '<mark class="cd-evidence">',
+                html.escape(text[s:e], quote=False), "</mark>"]
         pos = e
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
 
 
 def _folded_d(html: str) -> str:
@@ -126,7 +128,7 @@ class SiteWriter:
         page shell MkDocs renders once (see SHELL_URL and site.inject_documents). One MkDocs
         page instead of thousands keeps the build linear and light."""
         body = self.env.get_template("document.html.j2").render(**ctx)
-        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body + _folded_d(body)}
+        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body + _folded_d(ctx["rec"]["text"])}
         (self.doc_pages / f"{doc_id}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
 
     def write_shell(self) -> None:

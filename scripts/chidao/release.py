@@ -23,10 +23,11 @@ def package_zip(dp: Path, out: Path) -> Path:
     """datapackage.json, data/, json/ and sources/ under a top folder 'chidao/'."""
     files = [dp / "datapackage.json"] + sorted(
         p for part in ("data", "json", "sources") for p in (dp / part).rglob("*") if p.is_file())
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for p in files:
             info = zipfile.ZipInfo(f"chidao/{p.relative_to(dp).as_posix()}", ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = 1  # fast: text compresses well at any level
             info.external_attr = 0o644 << 16
             zf.writestr(info, p.read_bytes())
     return out

@@ -8,6 +8,7 @@ import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .schemas import document_json_schema
@@ -45,24 +46,59 @@ def frictionless_problems(dp: Path) -> list[Problem]:
     return out
 
 
+@cache
+def _fast_validator():
+    """A compiled validator (fastjsonschema) for the common case, a valid record; records it
+    rejects are validated again with jsonschema, which reports every error precisely."""
+    import fastjsonschema
+
+    return fastjsonschema.compile(document_json_schema(), formats={"date": r"^\d{4}-\d{2}-\d{2}$"})
+
+
 def json_problems(dp: Path) -> list[Problem]:
+    """Every record of json/documents.json against the schema; every json/<id>.json must be
+    the same record as in documents.json (so it is valid too), or is checked on its own."""
+    import fastjsonschema
     from jsonschema import Draft202012Validator, FormatChecker
 
-    validator = Draft202012Validator(document_json_schema(), format_checker=FormatChecker())
-    out = []
-    docs_path = dp / "json" / "documents.json"
-    for path in sorted((dp / "json").glob("*.json")):
-        rel = f"json/{path.name}"
+    slow = Draft202012Validator(document_json_schema(), format_checker=FormatChecker())
+    fast = _fast_validator()
+
+    def check(rec, rel: str, row: int | None) -> list[Problem]:
         try:
-            data = json.loads(path.read_text("utf-8"))
+            fast(rec)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            return [Problem(rel, row, "/".join(str(p) for p in e.absolute_path) or None, e.message)
+                    for e in slow.iter_errors(rec)] or [Problem(rel, row, None, "not valid against the schema")]
+
+    def load(path: Path, rel: str):
+        try:
+            return json.loads(path.read_text("utf-8")), None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            out.append(Problem(rel, getattr(exc, "lineno", None), None, f"malformed JSON: {exc}"))
+            return None, Problem(rel, getattr(exc, "lineno", None), None, f"malformed JSON: {exc}")
+
+    out: list[Problem] = []
+    docs, err = load(dp / "json" / "documents.json", "json/documents.json")
+    by_id = {}
+    if err:
+        out.append(err)
+    elif not isinstance(docs, list):
+        out.append(Problem("json/documents.json", None, None, "not a list of records"))
+    else:
+        for n, rec in enumerate(docs, 1):
+            out += check(rec, "json/documents.json", n)
+            if isinstance(rec, dict):
+                by_id[rec.get("id")] = rec
+    for path in sorted((dp / "json").glob("*.json")):
+        if path.name == "documents.json":
             continue
-        records = data if path == docs_path else [data]
-        for n, rec in enumerate(records, 1):
-            for err in validator.iter_errors(rec):
-                field = "/".join(str(p) for p in err.absolute_path) or None
-                out.append(Problem(rel, n if path == docs_path else None, field, err.message))
+        rel = f"json/{path.name}"
+        rec, err = load(path, rel)
+        if err:
+            out.append(err)
+        elif by_id.get(path.stem) != rec:
+            out += check(rec, rel, None) or [Problem(rel, None, None, "differs from its record in documents.json")]
     return out
 
 
