@@ -48,11 +48,19 @@ def _case_org(name: str) -> str:
     return out[:1].upper() + out[1:]
 
 
+@cache
+def _folded_term(term: str) -> re.Pattern:
+    return re.compile(r"(?<![a-z])" + re.escape(fold(term)) + r"(?![a-z])")
+
+
 def _replace_folded(text: str, term: str) -> str:
     """Replace a spelling of ``term`` (any case, tone or lost diacritics) by ``term``."""
-    key, fterm = fold(text), fold(term)
+    pattern = _folded_term(term)
+    key = fold(text)
+    if not pattern.search(key):
+        return text
     out, i = [], 0
-    for m in re.finditer(r"(?<![a-z])" + re.escape(fterm) + r"(?![a-z])", key):
+    for m in pattern.finditer(key):
         out.append(text[i: m.start()] + term)
         i = m.end()
     return "".join(out) + text[i:]
@@ -75,10 +83,12 @@ def _national_body(name: str) -> str | None:
     for body_name in org_vocab()["national_bodies"]:
         canon = re.sub(r"\s+", "", fold(body_name))
         slack = len(canon) // 8  # short names must match exactly: "Sở Y tế" is not "Bộ Y tế"
-        if abs(len(key) - len(canon)) <= slack and _levenshtein(key, canon) <= slack:
+        if key == canon or (slack and abs(len(key) - len(canon)) <= slack and key[:1] == canon[:1]
+                            and _levenshtein(key, canon) <= slack):
             return body_name
         head = key[: len(canon)]
-        if (len(key) > len(canon) and (head == canon or slack and _levenshtein(head, canon) <= slack)
+        if (len(key) > len(canon) and head[:2] == canon[:2]
+                and (head == canon or slack and _levenshtein(head, canon) <= slack)
                 and not find_provinces(key[len(canon):])):
             return body_name
     return None

@@ -84,7 +84,7 @@ def decode(data: bytes) -> tuple[str, list[str]]:
             raise SourceError("binary content (NUL bytes), not text", _TEXT_HINT, "binary")
         text = data.decode("cp1252", errors="replace")
         notes.append("not UTF-8: read as Windows-1252")
-    if "\x00" in text or sum(ord(c) < 32 and c not in "\n\r\t\f" for c in text[:4096]) > 8:
+    if "\x00" in text or len(_CONTROL.findall(text, 0, 4096)) > 8:
         raise SourceError("binary content (control characters), not text", _TEXT_HINT, "binary")
     if not text.strip():
         raise SourceError("empty file" if not text else "only white space", "check the export: the file has no text",
@@ -104,6 +104,9 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     return text, notes
 
 
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f]")
+
+
 def _utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
@@ -117,6 +120,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), No
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
 # PDF fonts of the 2000s encode "Ư/ư" as the look-alike "Ƣ/ƣ" (U+01A2/U+01A3)
 _LOOKALIKES = str.maketrans({"\u01a2": "Ư", "\u01a3": "ư"})
+_CLEAN = {**_ZERO_WIDTH, **_SPACES, **_LOOKALIKES}
 
 
 # --- tone placement -------------------------------------------------------------------
@@ -125,23 +129,28 @@ _LOOKALIKES = str.maketrans({"\u01a2": "Ư", "\u01a3": "ư"})
 # ("hoà", "thuỷ"); the new style on the first ("hòa", "thủy"). We canonicalise to the
 # first-vowel style, and only when nothing follows the pair ("hoàn", "khuỷu" stay), and
 # not after "q" ("quý": there "u" belongs to the consonant).
-_OPEN_SYLLABLE = re.compile(
-    # the pair starts the syllable: after a consonant other than q, or at a word start
-    r"(?:(?<=[^\W\d_])(?<![qQaAeEiIoOuUyY])|(?<![^\W\d_]))"
-    r"(?P<v1>[oOuU])(?P<v2>[aAeEyY])(?P<tone>[" + _TONES + r"])"
-    r"(?![^\W\d_])",  # and ends it: no final consonant or vowel follows
-)
+_TONED = "".join(unicodedata.normalize("NFC", v + t) for v in "aAeEyY" for t in _TONES)
+# An old-style pair ("oà", "uỷ") that opens its syllable (after a consonant other than q, or
+# at a word start) and ends it (no letter follows).
+_OLD_STYLE = re.compile(
+    r"(?:(?<=[^\W\d_])(?<![qQaAeEiIoOuUyYàáảãạâăèéẻẽẹêìíỉĩịòóỏõọôơùúủũụưỳýỷỹỵ])|(?<![^\W\d_]))"
+    r"[oOuU][" + _TONED + r"](?![^\W\d_])")
+_QUICK = re.compile(r"[oOuU][" + _TONED + r"]")
+
+
+@cache
+def _new_style(pair: str) -> str:
+    v1, rest = pair[0], unicodedata.normalize("NFD", pair[1])
+    return unicodedata.normalize("NFC", v1 + rest[1:]) + rest[0]
 
 
 def canonical_tone(text: str) -> str:
     """Move the tone of open oa/oe/uy syllables onto the first vowel; length-preserving."""
-    nfd = unicodedata.normalize("NFD", text)
-    if not any(t in nfd for t in _TONES):
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if not _QUICK.search(text):
         return text
-    fixed = _OPEN_SYLLABLE.sub(
-        lambda m: m["v1"] + m["tone"] + m["v2"], nfd
-    )
-    return unicodedata.normalize("NFC", fixed)
+    return _OLD_STYLE.sub(lambda m: _new_style(m.group(0)), text)
 
 
 def _fold_char(ch: str) -> str:
@@ -195,12 +204,6 @@ def is_upper_line(line: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-def _clean_line(line: str) -> str:
-    line = line.translate(_ZERO_WIDTH).translate(_SPACES).translate(_LOOKALIKES)
-    line = line.replace("**", "")  # markdown-like bold wrappers around signature blocks
-    return re.sub(r" {2,}", " ", line).rstrip()
-
-
 def _continues(prev: str, nxt: str) -> bool:
     """Does paragraph ``nxt`` continue ``prev``, cut by a page break mid-sentence?"""
     if not prev or not nxt or prev.endswith(_TERMINAL) or prev.endswith(","):
@@ -217,7 +220,9 @@ def normalize(text: str) -> str:
     """NFC, LF line ends, noise removed, page-broken paragraphs rejoined."""
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_clean_line(ln) for ln in text.split("\n") if not _PAGE_BREAK.match(ln)]
+    text = text.translate(_CLEAN).replace("**", "")  # markdown-like bold wrappers around signatures
+    text = re.sub(r" {2,}", " ", text)
+    lines = [ln.rstrip() for ln in text.split("\n") if not _PAGE_BREAK.match(ln)]
     out: list[str] = []
     blank_run = 0
     for line in lines:

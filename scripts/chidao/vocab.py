@@ -70,6 +70,12 @@ def _province_index(exact: bool) -> dict[str, list[tuple[tuple[str, ...], Provin
     return index
 
 
+@cache
+def _first_words(exact: bool) -> re.Pattern:
+    words = sorted(_province_index(exact), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+
+
 _WORD = re.compile(r"\w+")
 _JOINER = re.compile(r"[\s\-–.]*")
 
@@ -80,21 +86,24 @@ def find_provinces(text: str, exact: bool = False) -> list[tuple[int, int, Provi
     match ignores them (OCR-damaged headers). Words may be joined by spaces, dashes or dots."""
     key = (match_key if exact else fold)(text)
     index = _province_index(exact)
-    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(key)]
-    out, k = [], 0
-    while k < len(words):
-        hit = None
-        for names, p in index.get(words[k][0], ()):
-            n = len(names)
-            if k + n <= len(words) and all(words[k + j][0] == names[j] for j in range(n)) and all(
-                    _JOINER.fullmatch(key[words[k + j][2]: words[k + j + 1][1]]) for j in range(n - 1)):
-                hit = (words[k][1], words[k + n - 1][2], p, n)
+    out: list[tuple[int, int, Province]] = []
+    pos = 0
+    for first in _first_words(exact).finditer(key):  # only where a name can begin
+        if first.start() < pos:
+            continue
+        for names, p in index[first.group(0)]:
+            end, ok = first.end(), True
+            for word in names[1:]:
+                joiner = _JOINER.match(key, end)
+                nxt = _WORD.match(key, joiner.end())
+                if not nxt or nxt.group(0) != word:
+                    ok = False
+                    break
+                end = nxt.end()
+            if ok:
+                out.append((first.start(), end, p))
+                pos = end
                 break
-        if hit:
-            out.append(hit[:3])
-            k += hit[3]
-        else:
-            k += 1
     return out
 
 
@@ -102,17 +111,22 @@ def _squash(s: str) -> str:
     return re.sub(r"[\s\-–]+", " ", s).strip()
 
 
+@cache
+def _place_keys() -> tuple[dict[str, Province], dict[str, Province]]:
+    names, capitals = {}, {}
+    for p in provinces():
+        for n in (*p.names, p.name):
+            names[_squash(fold(n))] = p
+        capitals.setdefault(_squash(fold(p.capital)), p)
+    return names, capitals
+
+
 def province_by_place(place: str) -> Province | None:
     """The province a place-date line names: the province itself or its capital."""
     key = _squash(fold(place))
     key = re.sub(r"^(?:tp\.?|thanh pho|tinh)\s+", "", key)
-    for p in provinces():
-        if key in {_squash(fold(n)) for n in p.names} | {_squash(fold(p.name))}:
-            return p
-    for p in provinces():
-        if key == _squash(fold(p.capital)):
-            return p
-    return None
+    names, capitals = _place_keys()
+    return names.get(key) or capitals.get(key)
 
 
 def province_by_code(code: str) -> Province | None:

@@ -1,0 +1,25 @@
+"""The benchmark script keeps working (run once at a small N; the numbers are in docs/benchmark.md)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CHROMIUM, ROOT
+
+
+def test_bench_runs_at_small_n(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--sizes", "30", "--runs", "1",
+                          "--json", str(tmp_path / "r.json"), "--out", str(tmp_path / "r.md")],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    [r] = json.loads((tmp_path / "r.json").read_text())
+    assert r["n"] == 30 and r["median"]["total"] > 0 and r["docs_per_s"] > 0
+    assert all(r["median"][s] > 0 for s in ("extract", "package", "validate", "pages", "site", "search"))
+    assert 0 < r["page_kb_max"] < 60 and 0 < r["search_kb"] < 1024
+    report = (tmp_path / "r.md").read_text()
+    assert report.startswith("Machine: ") and "| 30 |" in report
