@@ -8,9 +8,12 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import multiprocessing
+import os
 import re
 import shutil
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -102,6 +105,15 @@ def _size(n: int) -> str:
     return str(n)
 
 
+PARALLEL_PAGES_FROM = 200  # fewer document pages are rendered in this process
+_WRITER: SiteWriter | None = None  # the writer a forked worker renders for
+
+
+def _render_documents(k: int, of: int) -> None:
+    for d in _WRITER.a.documents[k::of]:
+        _WRITER.document(d)
+
+
 class SiteWriter:
     def __init__(self, archive: Archive, out: Path, docs_src: Path, downloads: Path, doc_pages: Path):
         self.a, self.out, self.docs_src, self.downloads, self.doc_pages = archive, out, docs_src, downloads, doc_pages
@@ -166,14 +178,29 @@ class SiteWriter:
         self.home()
         self.catalogue()
         self.write_shell()
-        for d in self.a.documents:
-            self.document(d)
+        self.documents()
         self.provinces()
         self.measures()
         self.compare()
         self.data_page()
         self.method()
         self.search()
+
+    def documents(self) -> None:
+        """Document pages, rendered on every core: they are independent of each other."""
+        docs = self.a.documents
+        workers = min(os.cpu_count() or 1, len(docs) // PARALLEL_PAGES_FROM + 1)
+        self.a.children("provenance")  # load shared tables once, before the workers fork
+        if workers == 1 or multiprocessing.get_start_method() != "fork":
+            for d in docs:
+                self.document(d)
+            return
+        global _WRITER
+        _WRITER = self
+        chunks = [docs[k::workers] for k in range(workers)]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(_render_documents, range(len(chunks)), [len(chunks)] * len(chunks)))
+        _WRITER = None
 
     def copy_downloads(self) -> None:
         """Stage the package's files for download; the site step copies them in after MkDocs
