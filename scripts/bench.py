@@ -70,7 +70,7 @@ def run_pipeline(root: Path, cache: bool) -> dict[str, float]:
         shutil.rmtree(site)
     clock = time.perf_counter()
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(root / "mkdocs.yml"),
-                    "-d", str(site)], check=True, cwd=root)
+                    "-d", str(site)], check=True, cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     inject_bodies(site, root / "build" / "page-bodies")
     inject_documents(site, root / "build" / "doc-pages")
     shutil.copytree(root / "build" / "downloads", site / "du-lieu" / "files")

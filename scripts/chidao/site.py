@@ -6,6 +6,7 @@ import functools
 import html
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,8 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None) -> P
         shutil.rmtree(tmp)
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
                           "-f", str(root / "mkdocs.yml"), "-d", str(tmp)],
-                         capture_output=True, text=True, cwd=root)
+                         capture_output=True, text=True, cwd=root,
+                         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})  # the theme's end-of-life notice
     if run.returncode != 0:
         raise SiteError("mkdocs build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
     inject_bodies(tmp, doc_pages.parent / "page-bodies")
