@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chidao.package import extract_sources, swap_in, write_package  # noqa: E402
 from chidao.pages import write_pages  # noqa: E402
+from chidao.searchindex import build_search_index  # noqa: E402
 from chidao.site import inject_bodies, inject_documents  # noqa: E402
 from chidao.validate import validate_package  # noqa: E402
 from synth import generate  # noqa: E402
@@ -76,7 +77,7 @@ def run_pipeline(root: Path, cache: bool) -> dict[str, float]:
     shutil.copytree(root / "build" / "downloads", site / "du-lieu" / "files")
     t["site"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"], check=True)
+    build_search_index(site)
     t["search"] = time.perf_counter() - clock
     t["total"] = sum(t[s] for s in STAGES)
     return t
@@ -91,38 +92,50 @@ def peak_rss_mb() -> float:
 
 
 def search_bytes(site: Path, query: str = "phong chong dich") -> int:
-    """Bytes a visitor's browser downloads from /pagefind/ for one search, in Chromium."""
+    """Bytes a visitor's browser downloads from /pagefind/ for one search in Chromium, counted
+    by the server (the browser does not report a worker's script), files served uncompressed."""
     import functools
     import http.server
     import threading
 
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
+    served: dict[str, int] = {}
+
+    class Counting(http.server.SimpleHTTPRequestHandler):
+        def do_GET(self):
+            super().do_GET()
+            path = Path(self.translate_path(self.path))
+            if "/pagefind/" in self.path and path.is_file():
+                served[self.path.split("?")[0]] = path.stat().st_size
+
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Counting, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    total = 0
     try:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run"])
             pg = b.new_page()
-            sizes: list[int] = []
-            pg.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"]) if "/pagefind/" in r.url else None)
             pg.goto(base + "tim-kiem/")
             pg.fill("#cd-search input", query)
-            pg.wait_for_selector(".pagefind-ui__result", timeout=30_000)
+            pg.wait_for_function(RESULTS_SHOWN, timeout=60_000)
             pg.wait_for_timeout(1000)
-            total = sum(sizes)
             b.close()
     finally:
         server.shutdown()
-    return total
+    return sum(served.values())
+
+
+# Pagefind's UI has shown its result count and the first result's excerpt.
+RESULTS_SHOWN = ("document.querySelector('.pagefind-ui__message') && "
+                 "/\\d/.test(document.querySelector('.pagefind-ui__message').textContent) && "
+                 "document.querySelector('.pagefind-ui__result-excerpt') && "
+                 "document.querySelector('.pagefind-ui__result-excerpt').textContent.length > 0")
 
 
 def measure(n: int, runs: int, tmp: Path) -> dict:

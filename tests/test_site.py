@@ -100,6 +100,13 @@ def test_comparison_matrix_distinguishes_no_document_from_no_measure(page, base_
     shot(page, "compare")
 
 
+# Pagefind's UI has shown a result count and the first result's excerpt.
+RESULTS_SHOWN = ("document.querySelector('.pagefind-ui__message') && "
+                 "/\\d/.test(document.querySelector('.pagefind-ui__message').textContent) && "
+                 "document.querySelector('.pagefind-ui__result-excerpt') && "
+                 "document.querySelector('.pagefind-ui__result-excerpt').textContent.length > 0")
+
+
 @pytest.mark.parametrize("query,shown,expect", [
     ("phong chong dich", "phòng", None),
     ("dong chi Tran Tien Dung", "Trần Tiến Dũng", DOC_003),  # "d" finds "đ": đồng chí Trần Tiến Dũng
@@ -107,11 +114,15 @@ def test_comparison_matrix_distinguishes_no_document_from_no_measure(page, base_
 def test_search_without_diacritics(page, base_url, query, shown, expect):
     page.goto(base_url + "tim-kiem/")
     page.fill("#cd-search input", query)
-    page.wait_for_selector(".pagefind-ui__result", timeout=10_000)
+    # Pagefind's UI draws result placeholders first and fills in each excerpt when its
+    # fragment has loaded: wait for the loaded excerpts, not for the placeholders.
+    page.wait_for_function(RESULTS_SHOWN, timeout=20_000)
     results = page.locator(".pagefind-ui__result")
     assert results.count() > 0
-    text = results.all_inner_texts()
-    assert any(shown in t for t in text)
+    page.wait_for_function(
+        "shown => [...document.querySelectorAll('.pagefind-ui__result')].some(r => r.innerText.includes(shown))",
+        arg=shown, timeout=20_000)
+    assert any(shown in t for t in results.all_inner_texts())
     if expect:
         links = [results.nth(i).locator("a").first.get_attribute("href") for i in range(results.count())]
         assert any(expect in (h or "") for h in links)

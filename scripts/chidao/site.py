@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .discover import write_feeds_and_sitemap
 from .pages import DOWNLOADS, SHELL_BODY, SHELL_JSONLD, SHELL_TITLE, SHELL_URL, write_pages
+from .searchindex import build_search_index
 from .sitedata import Archive
 
 
@@ -43,10 +44,10 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None) -> P
     inject_documents(tmp, doc_pages)
     shutil.copytree(downloads, tmp / DOWNLOADS)
     write_feeds_and_sitemap(Archive(dp), tmp)
-    index = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(tmp), "--silent"],
-                           capture_output=True, text=True)
-    if index.returncode != 0:
-        raise SiteError("pagefind failed:\n" + (index.stderr or index.stdout)[-4000:])
+    try:
+        build_search_index(tmp)
+    except RuntimeError as err:
+        raise SiteError(str(err)) from err
     old = out.with_name(out.name + ".old")
     if out.exists():
         out.rename(old)
