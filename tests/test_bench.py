@@ -23,3 +23,13 @@ def test_bench_runs_at_small_n(tmp_path):
     assert 0 < r["page_kb_max"] < 60 and 0 < r["search_kb"] < 1024
     report = (tmp_path / "r.md").read_text()
     assert report.startswith("Machine: ") and "| 30 |" in report
+
+
+def test_readme_shows_the_committed_benchmark():
+    report = (ROOT / "docs" / "benchmark.md").read_text("utf-8")
+    results = json.loads((ROOT / "docs" / "benchmark.json").read_text("utf-8"))
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert report.strip() in readme
+    assert [r["n"] for r in results] == [100, 1000, 5000, 10000]
+    for r in results:
+        assert f"| {r['n']:,} |" in report and f"{r['search_kb']:.0f} KB |" in report
