@@ -293,3 +293,49 @@ def test_taxonomy_size_and_oxcgrt_indicators():
     allowed = {f"C{i}" for i in range(1, 9)} | {"E1", "E2", "E3", "H1", "H2", "H3", "H6", "H7", "H8", None}
     assert all(m["oxcgrt"] in allowed for m in codes)
     assert all(m["name_vi"] and m["name_en"] and m["definition_vi"] and m["definition_en"] for m in codes)
+
+
+# --- layouts copied from Word or HTML tables ------------------------------------------
+
+def test_table_cells_separated_by_tabs_become_lines():
+    text = normalize("Số: 1834/SYT-NVY\nV/v tăng cường xét nghiệm\tBắc Giang, ngày 12 tháng 5 năm 2021\n")
+    assert text.split("\n")[1:3] == ["V/v tăng cường xét nghiệm", "Bắc Giang, ngày 12 tháng 5 năm 2021"]
+    assert normalize("\tThụt đầu dòng\tvà  khoảng trắng\n") == " Thụt đầu dòng\nvà khoảng trắng\n"  # an indent stays
+
+
+def test_subject_beside_the_date_in_a_two_column_header():
+    raw = ("UBND TỈNH BẮC GIANG\nSỞ Y TẾ\n-------\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+           "Độc lập - Tự do - Hạnh phúc\nSố: 1834/SYT-NVY\n"
+           "V/v tăng cường phòng, chống dịch COVID-19\ntại các khu công nghiệp\tBắc Giang, ngày 12 tháng 5 năm 2021\n\n"
+           "Kính gửi:\t- UBND các huyện, thành phố;\n- Các đơn vị y tế trực thuộc.\n\n"
+           "Sở Y tế đề nghị các đơn vị thực hiện một số nội dung sau:\n1. Tổ chức xét nghiệm cho công nhân.\n")
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert (r["date_issued"], r["place"]) == ("2021-05-12", "Bắc Giang")
+    assert r["subject"] == "tăng cường phòng, chống dịch COVID-19 tại các khu công nghiệp"
+    assert r["recipients"] == ["UBND các huyện, thành phố", "Các đơn vị y tế trực thuộc"]
+
+
+@pytest.mark.parametrize("subject_lines,expected", [
+    (["VỀ VIỆC TĂNG CƯỜNG CÁC BIỆN PHÁP PHÒNG, CHỐNG DỊCH COVID-19 TRÊN ĐỊA BÀN TỈNH"],
+     "VỀ VIỆC TĂNG CƯỜNG CÁC BIỆN PHÁP PHÒNG, CHỐNG DỊCH COVID-19 TRÊN ĐỊA BÀN TỈNH"),
+    (["VỀ PHÒNG, CHỐNG DỊCH COVID-19"], "VỀ PHÒNG, CHỐNG DỊCH COVID-19"),
+    (["Về việc giãn cách xã hội", "_________"], "Về việc giãn cách xã hội"),
+    (["về chủ trương khắc phục tác động của đại dịch", "để phục hồi nền kinh tế"],
+     "về chủ trương khắc phục tác động của đại dịch để phục hồi nền kinh tế"),
+])
+def test_subject_under_the_title_stops_at_the_rule_or_the_body(subject_lines, expected):
+    raw = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NINH\nSố: 12/CT-UBND\nQuảng Ninh, ngày 05 tháng 5 năm 2021\n\nCHỈ THỊ\n"
+           + "\n".join(subject_lines) + "\nThực hiện Công điện số 570/CĐ-TTg ngày 02/5/2021 của Thủ tướng Chính phủ, "
+           "Chủ tịch Ủy ban nhân dân tỉnh chỉ thị:\n1. Tạm dừng các hoạt động lễ hội.\n")
+    assert extract_text(raw, "x.txt", "0" * 64)["subject"] == expected
+
+
+def test_cong_dien_addressees_follow_the_dien_line():
+    raw = ("ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI\nSố: 08/CĐ-UBND\nĐồng Nai, ngày 14 tháng 7 năm 2021\nCÔNG ĐIỆN\n"
+           "Về việc thực hiện giãn cách xã hội\n_________\nCHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH ĐIỆN:\n"
+           "- Giám đốc các sở, ban, ngành;\n- Chủ tịch UBND các huyện, thành phố.\n"
+           "Trước diễn biến phức tạp của dịch bệnh, Chủ tịch UBND tỉnh yêu cầu:\n1. Dừng vận tải hành khách.\n")
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert r["recipients"] == ["Giám đốc các sở, ban, ngành", "Chủ tịch UBND các huyện, thành phố"]
+    assert r["subject"] == "Về việc thực hiện giãn cách xã hội"
+    assert [i["number"] for i in r["items"]] == ["1"]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from .header import KINH_GUI
+from .header import DIEN_TO, KINH_GUI
 from .textnorm import UPPER, fold, is_upper_line, match_key
 from .vocab import key_alternation, org_vocab
 
@@ -38,7 +38,7 @@ class Item:
 def parse_recipients(lines: list[str], start: int) -> tuple[list[str], int]:
     """Entries of the "Kính gửi" block at line ``start``; returns (entries, next index)."""
     first = lines[start]
-    m = KINH_GUI.match(fold(first))
+    m = KINH_GUI.match(fold(first)) or DIEN_TO.match(fold(first))
     rest = first[m.end():] if m else ""
     entries: list[str] = []
     rest = _DASH.sub("", rest.strip(" :*"))

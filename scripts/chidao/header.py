@@ -42,6 +42,10 @@ _BODY_OPENERS = re.compile(
     r"hien nay|vua qua|qua |trien khai|nhan duoc)"
 )
 KINH_GUI = re.compile(r"^[\s\-*•+]*k[iỉí]?\s*[iíỉ]?nh\s*g\w{1,3}\s*[:;]?")
+# A công điện names its addressees after "CHỦ TỊCH UBND TỈNH ĐIỆN:" instead of "Kính gửi:"
+DIEN_TO = re.compile(r"^[\s\-*]*(?:[a-z]+\s+){1,14}dien\s*:")
+_SEPARATOR = re.compile(r"^[\s\-_=~*.–—]+$")
+_ITEM = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,4})\s*[./)]\s")
 
 
 @dataclass
@@ -210,9 +214,19 @@ def _next_nonblank(lines: list[str], i: int) -> int:
     return i
 
 
+def _dien_to(line: str) -> bool:
+    m = DIEN_TO.match(fold(line))
+    return bool(m) and is_upper_line(line[:m.end()])
+
+
+def _about(text: str) -> bool:
+    """A trích yếu opening with "Về ..." ("VỀ VIỆC TĂNG CƯỜNG ..."), often printed in capitals."""
+    return bool(re.match(r"^ve\s+\w", fold(text)))
+
+
 def _is_subject_block(block: list[str]) -> bool:
     text = " ".join(block)
-    if not block or len(text) > 400 or text.endswith(":") or is_upper_line(text):
+    if not block or len(text) > 400 or text.endswith(":") or (is_upper_line(text) and not _about(text)):
         return False
     f = fold(text)
     return not (_BODY_OPENERS.match(f) or KINH_GUI.match(f) or parse_date_line(text))
@@ -232,7 +246,7 @@ def parse_header(lines: list[str]) -> Header:
     for i in scan:
         line = lines[i]
         f = fold(line)
-        if h.kinh_gui is None and KINH_GUI.match(f) and i > 0:
+        if h.kinh_gui is None and i > 0 and (KINH_GUI.match(f) or _dien_to(line)):
             h.kinh_gui = i
             break
         if _QUOC_HIEU.search(f) or _TIEU_NGU.search(f) or _PARTY_TITLE.search(f):
@@ -298,7 +312,8 @@ def _find_subject(h: Header, lines, symbol_idx, title_idx, vv_idx, used: set[int
             continue
         j = _next_nonblank(lines, anchor + 1)
         # a "CỦA BỘ CHÍNH TRỊ" line under the title names the issuing body
-        while j < len(lines) and is_upper_line(lines[j]) and len(lines[j]) < 60 and anchor == title_idx:
+        while (j < len(lines) and is_upper_line(lines[j]) and len(lines[j]) < 60 and anchor == title_idx
+               and not _about(lines[j].strip())):
             if re.match(r"^cua\s+\w", fold(lines[j].strip())):
                 h.title_of = re.sub(r"^\S+\s+", "", lines[j].strip())
             used.add(j)
@@ -317,8 +332,11 @@ def _until_anchor(block: list[str]) -> list[str]:
     out = []
     for line in block:
         f = fold(line)
-        if KINH_GUI.match(f) or parse_date_line(line) or _URGENCY_FORM.match(f):
+        if KINH_GUI.match(f) or _dien_to(line) or parse_date_line(line) or _URGENCY_FORM.match(f):
             break
+        opens_body = line.lstrip()[:1].isupper() and _BODY_OPENERS.match(f)  # "để ..." continues
+        if _SEPARATOR.match(line) or (out and (_ITEM.match(line) or opens_body)):
+            break  # the rule under the subject, or the body run on without a blank line
         if _QUOC_HIEU.search(f) or _PARTY_TITLE.search(f) or (is_upper_line(line) and out):
             break
         out.append(line)

@@ -121,6 +121,7 @@ _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
 # PDF fonts of the 2000s encode "Ư/ư" as the look-alike "Ƣ/ƣ" (U+01A2/U+01A3)
 _LOOKALIKES = str.maketrans({"\u01a2": "Ư", "\u01a3": "ư"})
 _CLEAN = {**_ZERO_WIDTH, **_SPACES, **_LOOKALIKES}
+_CELL_BREAK = re.compile(r"(?<=\S)[ \u00a0]*\t[\t \u00a0]*(?=\S)")
 
 
 # --- tone placement -------------------------------------------------------------------
@@ -220,6 +221,9 @@ def normalize(text: str) -> str:
     """NFC, LF line ends, noise removed, page-broken paragraphs rejoined."""
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Word and HTML tables (the two-column header and signature blocks) copy as cells
+    # separated by tabs: one cell per line, as the columns are printed.
+    text = _CELL_BREAK.sub("\n", text)
     text = text.translate(_CLEAN).replace("**", "")  # markdown-like bold wrappers around signatures
     text = re.sub(r" {2,}", " ", text)
     lines = [ln.rstrip() for ln in text.split("\n") if not _PAGE_BREAK.match(ln)]
