@@ -339,3 +339,17 @@ def test_cong_dien_addressees_follow_the_dien_line():
     assert r["recipients"] == ["Giám đốc các sở, ban, ngành", "Chủ tịch UBND các huyện, thành phố"]
     assert r["subject"] == "Về việc thực hiện giãn cách xã hội"
     assert [i["number"] for i in r["items"]] == ["1"]
+
+
+def test_an_office_is_named_after_the_body_it_serves_and_items_task_by_opening_verb():
+    raw = ("ỦY BAN NHÂN DÂN TỈNH THANH HÓA\nVĂN PHÒNG\nSố: 312/TB-VPUBND\nThanh Hóa, ngày 03 tháng 8 năm 2021\n"
+           "THÔNG BÁO\nÝ kiến kết luận của Chủ tịch UBND tỉnh về phòng, chống dịch COVID-19\n"
+           "Chủ tịch UBND tỉnh kết luận:\n1. Giao Sở Y tế chủ trì tổ chức tiêm vắc xin.\n"
+           "2. Công an tỉnh kiểm soát chặt chẽ các chốt kiểm dịch.\n"
+           "3. UBND các huyện, thị xã, thành phố tạm dừng các dịch vụ không thiết yếu.\n"
+           "Văn phòng UBND tỉnh thông báo để các cơ quan, đơn vị biết, thực hiện./.\n"
+           "Nơi nhận:\n- Các sở, ban, ngành;\n- Lưu: VT.\nTL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG\nLê Văn Thắng\n")
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert r["issuer"] == "Văn phòng Ủy ban nhân dân tỉnh Thanh Hóa"
+    assert [i["addressees"] for i in r["items"]] == [["Sở Y tế"], ["Công an tỉnh"], ["UBND các huyện, thị xã, thành phố"]]
+    assert "thông báo để" not in r["items"][-1]["text"]  # the closing line, though no blank line precedes it

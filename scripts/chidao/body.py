@@ -129,8 +129,10 @@ def _closing_re() -> re.Pattern:
 def _closing_paragraph(lines: list[str], item_line: int, end: int) -> int:
     """Where the last item ends: before a closing paragraph ("Đề nghị các ... thực hiện")."""
     for i in range(item_line + 1, end):
-        prev_blank = not lines[i - 1].strip()
-        if prev_blank and _closing_re().match(match_key(lines[i].strip())):
+        prev = lines[i - 1].strip()
+        # a new paragraph: after a blank line, or (texts copied without blank lines) after a
+        # line that ends a sentence
+        if (not prev or prev.endswith(".")) and _closing_re().match(match_key(lines[i].strip())):
             return i
     return end
 
@@ -149,6 +151,7 @@ def _vocab_res() -> dict[str, re.Pattern]:
         "verb": re.compile(r"(?<![^\W\d_])(?:" + "|".join(
             re.escape(w) for w in sorted(v["task_verbs"], key=len, reverse=True)) + r")(?![^\W\d_])"),
         "tail": re.compile(v["generic_tail"]),
+        "opener": re.compile(r"^(?:" + "|".join(map(re.escape, v["tasking_openers"])) + r")\s+(?=[" + UPPER + "])"),
     }
 
 
@@ -195,6 +198,7 @@ def addressees(item_text: str) -> list[str]:
     paragraph = " ".join(ln.strip() for ln in _first_paragraph(lines))
     found: list[str] = []
     for k, sentence in enumerate(re.split(r"(?<=[.;])\s+(?=[" + UPPER + r"])", paragraph)):
+        sentence = r["opener"].sub("", sentence)  # "Giao Sở Y tế chủ trì" tasks Sở Y tế
         subject = _cut_at_verb(sentence)
         if len(subject) > 150 or subject == sentence.strip() or not _is_org(subject):
             if k == 0:

@@ -102,6 +102,8 @@ def _issuer_name(names: list[str], title_of: str | None) -> tuple[str | None, st
     if not cased:
         return None, None
     issuer, parent = cased[-1], (cased[-2] if len(cased) > 1 else None)
+    if parent and match_key(issuer) in {match_key(u) for u in org_vocab()["units_of_parent"]}:
+        return f"{issuer} {parent}", parent
     if parent and not find_provinces(issuer) and (hit := find_provinces(parent)):
         # "SỞ Y TẾ" under "UBND TỈNH HẢI DƯƠNG": the unit belongs to the parent's province
         s_, e_, prov = hit[-1]
