@@ -353,3 +353,19 @@ def test_an_office_is_named_after_the_body_it_serves_and_items_task_by_opening_v
     assert r["issuer"] == "Văn phòng Ủy ban nhân dân tỉnh Thanh Hóa"
     assert [i["addressees"] for i in r["items"]] == [["Sở Y tế"], ["Công an tỉnh"], ["UBND các huyện, thị xã, thành phố"]]
     assert "thông báo để" not in r["items"][-1]["text"]  # the closing line, though no blank line precedes it
+
+
+def test_a_party_directive_of_the_standing_committee_and_a_plan_with_a_flattened_header():
+    raw = ("TỈNH ỦY QUẢNG NAM\n*\nSố 17-CT/TU\nĐẢNG CỘNG SẢN VIỆT NAM\nQuảng Nam, ngày 30 tháng 7 năm 2021\n\n"
+           "CHỈ THỊ\nCỦA BAN THƯỜNG VỤ TỈNH ỦY\nvề tăng cường lãnh đạo công tác phòng, chống dịch COVID-19\n\n"
+           "Ban Thường vụ Tỉnh ủy yêu cầu:\n\n1. Các cấp ủy tập trung lãnh đạo.\n")
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert r["issuer"] == "Ban Thường vụ Tỉnh ủy Quảng Nam"
+    raw = ("ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc "
+           "Số: 45/KH-UBND Hà Tĩnh, ngày 20 tháng 2 năm 2021\n\nKẾ HOẠCH\n"
+           "Triển khai tiêm vắc xin phòng COVID-19 trên địa bàn tỉnh năm 2021-2022\n\n"
+           "Thực hiện Nghị quyết số 21/NQ-CP của Chính phủ, UBND tỉnh ban hành Kế hoạch như sau:\n\n"
+           "1. Sở Y tế chủ trì xây dựng kế hoạch phân bổ vắc xin.\n")
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert (r["issuer"], r["symbol"], r["date_issued"]) == ("Ủy ban nhân dân tỉnh Hà Tĩnh", "45/KH-UBND", "2021-02-20")
+    assert r["subject"] == "Triển khai tiêm vắc xin phòng COVID-19 trên địa bàn tỉnh năm 2021-2022"

@@ -104,6 +104,8 @@ def _issuer_name(names: list[str], title_of: str | None) -> tuple[str | None, st
     issuer, parent = cased[-1], (cased[-2] if len(cased) > 1 else None)
     if parent and match_key(issuer) in {match_key(u) for u in org_vocab()["units_of_parent"]}:
         return f"{issuer} {parent}", parent
+    if parent and (joined := _overlap_join(issuer, parent)):
+        return joined, parent
     if parent and not find_provinces(issuer) and (hit := find_provinces(parent)):
         # "SỞ Y TẾ" under "UBND TỈNH HẢI DƯƠNG": the unit belongs to the parent's province
         s_, e_, prov = hit[-1]
@@ -112,6 +114,16 @@ def _issuer_name(names: list[str], title_of: str | None) -> tuple[str | None, st
         stem = re.sub(r"\s+(thành phố|thành phó|tỉnh|tinh|thanh pho)$", "", issuer, flags=re.IGNORECASE)
         issuer = f"{stem} {level if phrase or prov.unit_type == 'thanh_pho_tw' else 'tỉnh'} {prov.name}"
     return issuer, parent
+
+
+def _overlap_join(unit: str, parent: str) -> str | None:
+    """"Ban Thường vụ Tỉnh ủy" (title "CỦA BAN THƯỜNG VỤ TỈNH ỦY") under "Tỉnh ủy Quảng Nam":
+    the unit's name ends where the parent's begins -> "Ban Thường vụ Tỉnh ủy Quảng Nam"."""
+    u, p = unit.split(), parent.split()
+    for k in range(min(len(u) - 1, len(p) - 1), 0, -1):
+        if match_key(" ".join(u[-k:])) == match_key(" ".join(p[:k])):
+            return " ".join(u[:-k] + p)
+    return None
 
 
 def _issuer_from_code(code: str | None, prov: Province | None) -> tuple[str, str] | None:

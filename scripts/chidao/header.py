@@ -224,12 +224,14 @@ def _about(text: str) -> bool:
     return bool(re.match(r"^ve\s+\w", fold(text)))
 
 
-def _is_subject_block(block: list[str]) -> bool:
+def _is_subject_block(block: list[str], under_title: bool = False) -> bool:
     text = " ".join(block)
     if not block or len(text) > 400 or text.endswith(":") or (is_upper_line(text) and not _about(text)):
         return False
     f = fold(text)
-    return not (_BODY_OPENERS.match(f) or KINH_GUI.match(f) or parse_date_line(text))
+    # right under "KẾ HOẠCH", a short line opening "Triển khai ..." is the subject, not the body
+    opens_body = _BODY_OPENERS.match(f) and not (under_title and len(text) <= 200)
+    return not (opens_body or KINH_GUI.match(f) or parse_date_line(text))
 
 
 def parse_header(lines: list[str]) -> Header:
@@ -322,7 +324,7 @@ def _find_subject(h: Header, lines, symbol_idx, title_idx, vv_idx, used: set[int
             continue
         block, _ = _block(lines, j)
         block = _until_anchor(block)
-        if _is_subject_block(block):
+        if _is_subject_block(block, under_title=anchor == title_idx):
             used.update(range(j, j + len(block)))
             h.subject = " ".join(block).strip()
             return
