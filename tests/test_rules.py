@@ -369,3 +369,17 @@ def test_a_party_directive_of_the_standing_committee_and_a_plan_with_a_flattened
     r = extract_text(raw, "x.txt", "0" * 64)
     assert (r["issuer"], r["symbol"], r["date_issued"]) == ("Ủy ban nhân dân tỉnh Hà Tĩnh", "45/KH-UBND", "2021-02-20")
     assert r["subject"] == "Triển khai tiêm vắc xin phòng COVID-19 trên địa bàn tỉnh năm 2021-2022"
+
+
+@pytest.mark.parametrize("flat,authority,title,name,distribution", [
+    ("Nơi nhận: - Bộ Y tế (b/c); - TTr Tỉnh ủy, HĐND tỉnh; - Lưu: VT, VX. TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH "
+     "PHÓ CHỦ TỊCH Đặng Ngọc Sơn", "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Đặng Ngọc Sơn",
+     ["Bộ Y tế (b/c);", "TTr Tỉnh ủy, HĐND tỉnh;", "Lưu: VT, VX."]),
+    ("Nơi nhận: - Như trên, - Lưu VPTU. T/M BAN THƯỜNG VỤ BÍ THƯ Phan Việt Cường", "T/M BAN THƯỜNG VỤ", "BÍ THƯ",
+     "Phan Việt Cường", ["Như trên", "Lưu VPTU"]),
+    ("Nơi nhận: KT. BỘ TRƯỞNG, CHỦ NHIỆM", "KT. BỘ TRƯỞNG, CHỦ NHIỆM", None, None, []),
+])
+def test_a_closing_run_together_on_one_line(flat, authority, title, name, distribution):
+    c = closing.parse_closing(["1. Sở Y tế chủ trì.", flat], 1)
+    assert (c.signing_authority, c.signer_title, c.signer_name) == (authority, title, name)
+    assert c.distribution == distribution

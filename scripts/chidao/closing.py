@@ -87,6 +87,49 @@ def person_name(line: str) -> str | None:
     return name
 
 
+_MARKER = re.compile(r"(?:^|(?<=\s))(?:T\s?/\s?M|T\s?/\s?L|K\s?/\s?T|TM\.|TL\.|KT\.|TUQ\.)\s")
+_ENTRY_BREAK = re.compile(r"(?<=[;,.:)])\s+(?=-\s)")
+
+
+def expand_flattened(line: str) -> list[str]:
+    """A closing run together on one line ("Nơi nhận: - Bộ Y tế (b/c); - Lưu: VT. TM. ỦY BAN
+    NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH Đặng Ngọc Sơn") -> the lines it was printed on."""
+    parts = [line]
+    if NOI_NHAN.match(fold(line)) or _DASH.match(line):
+        parts = _ENTRY_BREAK.split(line)
+    markers = list(_MARKER.finditer(parts[-1]))
+    if not markers or (markers[0].start() == 0 and len(parts) == 1 and len(markers) == 1):
+        return parts
+    last = parts.pop()
+    if markers[0].start() > 0:
+        parts.append(last[: markers[0].start()].strip())
+    bounds = [m.start() for m in markers] + [len(last)]
+    segments = [last[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    return parts + segments[:-1] + _split_signature(segments[-1])
+
+
+def _split_signature(segment: str) -> list[str]:
+    """"KT. CHỦ TỊCH PHÓ CHỦ TỊCH Đặng Ngọc Sơn" -> authority, title, name."""
+    name = _name_re().search(segment)
+    head = segment[: name.start()].strip() if name and person_name(segment) else segment
+    marker = _MARKER.match(head)
+    titles = list(_title_re().finditer(fold(head), marker.end() if marker else 0))
+    if not marker or not titles:
+        return [segment]
+    if re.match(r"T\s?/?\s?M", head):  # T/M <body> <title>: the body runs to the last title
+        cut = titles[-1].start()
+    else:  # KT./TL. <title> <title>: the authority is the first title ("BỘ TRƯỞNG, CHỦ NHIỆM")
+        cut = titles[0].end()
+        for t in titles[1:]:
+            if not re.fullmatch(r"\s*,\s*", head[cut:t.start()]):
+                break
+            cut = t.end()
+    out = [head[:cut].strip(), head[cut:].strip()]
+    if head != segment:
+        out.append(segment[len(head):].strip())
+    return [x for x in out if x]
+
+
 def parse_closing(lines: list[str], start: int) -> Closing:
     c = Closing(start=start if start < len(lines) else None)
     if c.start is None:
@@ -96,10 +139,10 @@ def parse_closing(lines: list[str], start: int) -> Closing:
     title = name = None
     last = start
     in_distribution = False
-    last_entry = -2  # line index of the last distribution entry (wrapped entries continue it)
+    last_entry = -2  # piece number of the last distribution entry (wrapped entries continue it)
     raw_dist: list[str] = []
-    for i in range(start, stop):
-        line = lines[i].strip()
+    pieces = [(i, piece) for i in range(start, stop) for piece in expand_flattened(lines[i].strip())]
+    for k, (i, line) in enumerate(pieces):
         if not line:
             continue
         f = fold(line)
@@ -121,12 +164,12 @@ def parse_closing(lines: list[str], start: int) -> Closing:
                 line = line[: len(line) - len(run)].strip() if run != line else ""
         if in_distribution and _DASH.match(line):
             raw_dist.append(_DASH.sub("", line))
-            last_entry = i
+            last_entry = k
             continue
-        if in_distribution and raw_dist and i == last_entry + 1 and line and not name and not person_name(line) \
+        if in_distribution and raw_dist and k == last_entry + 1 and line and not name and not person_name(line) \
                 and not raw_dist[-1].rstrip().endswith((".", ";", ",")) and len(line) < 80:
             raw_dist[-1] += " " + line  # a wrapped entry
-            last_entry = i
+            last_entry = k
             continue
         if in_distribution and raw_dist and line and not auth and not title == line:
             in_distribution = False  # the list has ended
