@@ -383,3 +383,13 @@ def test_a_closing_run_together_on_one_line(flat, authority, title, name, distri
     c = closing.parse_closing(["1. Sở Y tế chủ trì.", flat], 1)
     assert (c.signing_authority, c.signer_title, c.signer_name) == (authority, title, name)
     assert c.distribution == distribution
+
+
+def test_a_section_tasks_the_bodies_named_by_its_numbered_sub_items():
+    text = ("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\nSố: 120/KH-UBND\nNghệ An, ngày 10 tháng 3 năm 2021\nKẾ HOẠCH\n"
+            "Tiêm vắc xin phòng COVID-19 năm 2021\n\nI. MỤC ĐÍCH, YÊU CẦU\n1. Chủ động phòng bệnh cho người dân.\n\n"
+            "II. TỔ CHỨC THỰC HIỆN\n1. Sở Y tế:\n- Chủ trì tổ chức tiêm chủng;\n- Báo cáo kết quả.\n"
+            "2. Sở Tài chính bố trí kinh phí mua vật tư.\n3. Công an tỉnh bảo đảm an ninh tại các điểm tiêm.\n")
+    r = extract_text(text, "x.txt", "0" * 64)
+    assert [(i["number"], i["addressees"]) for i in r["items"]] == [
+        ("I", []), ("II", ["Sở Y tế", "Sở Tài chính", "Công an tỉnh"])]

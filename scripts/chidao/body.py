@@ -98,7 +98,20 @@ def find_items(lines: list[str], start: int, end: int) -> list[Item]:
         items.append(Item(number=n, marker=marker, line=i, end_line=stop, text=re.sub(r"\n{3,}", "\n\n", text)))
     for item in items:
         item.addressees = addressees(item.text)
+        if scheme == "roman" and not item.addressees:
+            item.addressees = _sub_item_addressees(item.text)
     return items
+
+
+def _sub_item_addressees(text: str) -> list[str]:
+    """The bodies tasked by the numbered sub-items of a section ("III. TỔ CHỨC THỰC HIỆN" /
+    "1. Sở Y tế: ..." / "2. Sở Tài chính ..."): the section tasks them all."""
+    found: list[str] = []
+    for chunk in re.split(r"\n(?=\s*\d{1,2}\s*[./)]\s)", text)[1:]:
+        for body in addressees(_MARKERS["arabic"].sub("", chunk, count=1)):
+            if body not in found:
+                found.append(body)
+    return found
 
 
 QUOTE_SPAN_MAX = 60  # an unclosed quotation mark stops counting after this many lines
