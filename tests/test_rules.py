@@ -393,3 +393,16 @@ def test_a_section_tasks_the_bodies_named_by_its_numbered_sub_items():
     r = extract_text(text, "x.txt", "0" * 64)
     assert [(i["number"], i["addressees"]) for i in r["items"]] == [
         ("I", []), ("II", ["Sở Y tế", "Sở Tài chính", "Công an tỉnh"])]
+
+
+def test_numeric_place_date_line_and_a_one_line_kinh_gui_before_the_body():
+    raw = ("UBND TỈNH KHÁNH HÒA\nBAN CHỈ ĐẠO PHÒNG, CHỐNG DỊCH COVID-19\nSố: 15/TB-BCĐ\nKHẨN\n"
+           "Khánh Hòa, ngày 01/8/2021\nTHÔNG BÁO\nKết luận của Trưởng Ban Chỉ đạo tại cuộc họp ngày 31/7/2021\n"
+           "Kính gửi: Giám đốc Sở Y tế\nBan Chỉ đạo tỉnh chỉ đạo như sau:\n1. Sở Y tế mở rộng xét nghiệm.\n")
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert (r["date_issued"], r["place"], r["urgency"]) == ("2021-08-01", "Khánh Hòa", "Khẩn")
+    assert r["issuer"] == "Ban Chỉ đạo phòng, chống dịch COVID-19 tỉnh Khánh Hòa"
+    assert r["recipients"] == ["Giám đốc Sở Y tế"]
+    assert [(i["number"], i["addressees"]) for i in r["items"]] == [("1", ["Sở Y tế"])]
+    # a date inside a sentence is not a place-date line
+    assert header.parse_date_line("Thực hiện Công điện ngày 02/5/2021 của Thủ tướng") is None

@@ -54,12 +54,20 @@ def parse_recipients(lines: list[str], start: int) -> tuple[list[str], int]:
             break  # "Mã số thuế: ...", "Địa chỉ: ..." under a company recipient
         if _DASH.match(line) and not _MARKERS["arabic"].match(line):
             entries.append(_DASH.sub("", line))
-        elif entries and not blank and not entries[-1].rstrip().endswith((".", ";")) and len(line) < 100:
+        elif entries and not blank and _wraps(entries[-1], line):
             entries[-1] = entries[-1].rstrip() + " " + line
         else:
             break
         blank, i = False, i + 1
     return [e.strip().rstrip(_TRAILING).strip() for e in entries if e.strip(_TRAILING)], i
+
+
+def _wraps(entry: str, line: str) -> bool:
+    """Does ``line`` continue a recipient entry wrapped onto it? Not when it opens the body
+    ("Ủy ban nhân dân Thành phố chỉ đạo như sau:") right after a one-line "Kính gửi"."""
+    if entry.rstrip().endswith((".", ";", ":")) or len(line) >= 100 or _MARKERS["arabic"].match(line):
+        return False
+    return line[:1].islower() or entry.rstrip().endswith((",", " và")) or not line.rstrip().endswith(":")
 
 
 def _number_value(scheme: str, raw: str) -> int | None:

@@ -34,6 +34,10 @@ _DATE_LINE = re.compile(
     r"(?P<place>[^,\d]{2,60}?)\s*[,.]?\s*nga[yi]:?\s*(?P<d>[^\s]*?(?:\s\d)?)\s*"
     r"th[a-z]{2,3}g\s*(?P<m>\S{0,3}?)\s*n[a-z]m\s*(?P<y>\d[\d ]{2,4})?",
 )
+# only at the start of a line, so that "ngày 02/5/2021" inside a sentence is not a place-date line
+_NUMERIC_DATE_LINE = re.compile(
+    r"^\s*(?P<place>[^,\d]{2,60}?)\s*,\s*nga[yi]\s*(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*"
+    r"(?P<y>(?:19|20)\d\d)\s*$")
 _URGENCY = [("thuong khan", "Thượng khẩn"), ("hoa toc", "Hỏa tốc"), ("khan", "Khẩn")]
 _URGENCY_FORM = re.compile(r"^\s*(den truoc|ngay\s*:\s*/|gio\s*\.{2,})")
 _VV = re.compile(r"^\W{0,2}v\s*(?:/\s*v|[/il1]\s*v|/)\s*[:.]?\s*", re.IGNORECASE)
@@ -137,9 +141,10 @@ def _clean_place(raw: str) -> str:
 
 
 def parse_date_line(line: str) -> dict | None:
-    """Parse "Lai Châu, ngày 21 tháng 7 năm 2021" (day or month may be blank)."""
+    """Parse "Lai Châu, ngày 21 tháng 7 năm 2021" (day or month may be blank), or the
+    numeric form "Khánh Hòa, ngày 01/8/2021"."""
     f = fold(line)
-    m = _DATE_LINE.search(f)
+    m = _DATE_LINE.search(f) or _NUMERIC_DATE_LINE.search(f)
     if not m:
         return None
     place = _clean_place(line[m.start("place"): m.end("place")])
