@@ -406,3 +406,13 @@ def test_numeric_place_date_line_and_a_one_line_kinh_gui_before_the_body():
     assert [(i["number"], i["addressees"]) for i in r["items"]] == [("1", ["Sở Y tế"])]
     # a date inside a sentence is not a place-date line
     assert header.parse_date_line("Thực hiện Công điện ngày 02/5/2021 của Thủ tướng") is None
+
+
+def test_a_party_recipient_list_ends_where_the_body_begins_without_a_blank_line():
+    raw = ("TỈNH ỦY THỪA THIÊN HUẾ\n*\nSố 1009-CV/TU\nV/v tăng cường công tác phòng, chống dịch\n"
+           "ĐẢNG CỘNG SẢN VIỆT NAM\nThừa Thiên Huế, ngày 05 tháng 5 năm 2021\nKính gửi:\n"
+           "- Các huyện ủy, thị ủy, thành ủy,\n- Các ban cán sự đảng, đảng đoàn,\nThường trực Tỉnh ủy yêu cầu:\n"
+           "1. Các cấp ủy tập trung lãnh đạo.\n")
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert r["recipients"] == ["Các huyện ủy, thị ủy, thành ủy", "Các ban cán sự đảng, đảng đoàn"]
+    assert r["acting_body"] == "Thường trực Tỉnh ủy" and len(r["items"]) == 1

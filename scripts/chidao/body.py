@@ -67,7 +67,10 @@ def _wraps(entry: str, line: str) -> bool:
     ("Ủy ban nhân dân Thành phố chỉ đạo như sau:") right after a one-line "Kính gửi"."""
     if entry.rstrip().endswith((".", ";", ":")) or len(line) >= 100 or _MARKERS["arabic"].match(line):
         return False
-    return line[:1].islower() or entry.rstrip().endswith((",", " và")) or not line.rstrip().endswith(":")
+    if line[:1].islower():
+        return True
+    # a Party list ends each entry with ","; a line ending with ":" opens the body
+    return not entry.rstrip().endswith(",") and not line.rstrip().endswith(":")
 
 
 def _number_value(scheme: str, raw: str) -> int | None:
