@@ -416,3 +416,10 @@ def test_a_party_recipient_list_ends_where_the_body_begins_without_a_blank_line(
     r = extract_text(raw, "x.txt", "0" * 64)
     assert r["recipients"] == ["Các huyện ủy, thị ủy, thành ủy", "Các ban cán sự đảng, đảng đoàn"]
     assert r["acting_body"] == "Thường trực Tỉnh ủy" and len(r["items"]) == 1
+
+
+def test_a_wide_gap_between_columns_is_a_line_break_but_a_blank_to_fill_is_not():
+    text = normalize("V/v tăng cường xét nghiệm       Bắc Giang, ngày 12 tháng 5 năm 2021\n"
+                     "Số:          /BC-SYT Hải Dương, ngày         tháng  6  năm 2021\n")
+    assert text.split("\n")[:2] == ["V/v tăng cường xét nghiệm", "Bắc Giang, ngày 12 tháng 5 năm 2021"]
+    assert text.split("\n")[2] == "Số: /BC-SYT Hải Dương, ngày tháng 6 năm 2021"

@@ -122,6 +122,15 @@ _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
 _LOOKALIKES = str.maketrans({"\u01a2": "Ư", "\u01a3": "ư"})
 _CLEAN = {**_ZERO_WIDTH, **_SPACES, **_LOOKALIKES}
 _CELL_BREAK = re.compile(r"(?<=\S)[ \u00a0]*\t[\t \u00a0]*(?=\S)")
+# Text laid out in columns (a PDF converted with its layout) puts a wide gap between the
+# left and right cells: "V/v ... công nghiệp      Bắc Giang, ngày 12 tháng 5 năm 2021".
+# Gaps that are blanks to fill in ("Số:      /UBND", "ngày      tháng") stay.
+_COLUMN_GAP = re.compile(r"(?<=[^\s:])[ \u00a0]{5,}(?=[^\s/\d.…])")
+
+
+def _column_break(m: re.Match) -> str:
+    after = m.string[m.end(): m.end() + 5].lower()
+    return m.group(0) if after.startswith(("tháng", "thang", "năm", "nam ")) else "\n"
 
 
 # --- tone placement -------------------------------------------------------------------
@@ -224,6 +233,7 @@ def normalize(text: str) -> str:
     # Word and HTML tables (the two-column header and signature blocks) copy as cells
     # separated by tabs: one cell per line, as the columns are printed.
     text = _CELL_BREAK.sub("\n", text)
+    text = _COLUMN_GAP.sub(_column_break, text)
     text = text.translate(_CLEAN).replace("**", "")  # markdown-like bold wrappers around signatures
     text = re.sub(r" {2,}", " ", text)
     lines = [ln.rstrip() for ln in text.split("\n") if not _PAGE_BREAK.match(ln)]
