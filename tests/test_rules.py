@@ -423,3 +423,14 @@ def test_a_wide_gap_between_columns_is_a_line_break_but_a_blank_to_fill_is_not()
                      "Số:          /BC-SYT Hải Dương, ngày         tháng  6  năm 2021\n")
     assert text.split("\n")[:2] == ["V/v tăng cường xét nghiệm", "Bắc Giang, ngày 12 tháng 5 năm 2021"]
     assert text.split("\n")[2] == "Số: /BC-SYT Hải Dương, ngày tháng 6 năm 2021"
+
+
+@pytest.mark.parametrize("lines_,issuer,kind", [
+    ("HỘI ĐỒNG NHÂN DÂN\nTỈNH AN GIANG\nSố: 12/NQ-HĐND", "Hội đồng nhân dân tỉnh An Giang", "government"),
+    ("ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM\nTỈNH ĐỒNG THÁP\nSố: 245/MTTQ-BTT", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Đồng Tháp",
+     "other"),
+])
+def test_state_bodies_and_mass_organisations(lines_, issuer, kind):
+    raw = lines_ + "\nAn Giang, ngày 20 tháng 8 năm 2021\nNGHỊ QUYẾT\nQuy định mức hỗ trợ phòng, chống dịch\n"
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert (r["issuer"], r["issuer_kind"]) == (issuer, kind)

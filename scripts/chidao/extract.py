@@ -42,6 +42,9 @@ def _case_org(name: str) -> str:
             out = re.sub(r"thành phố\s*$", "Thành phố ", out[:s_]) + out[s_:]
     for term in sorted(v["proper_terms"] + v["acronyms"], key=len, reverse=True):
         out = _replace_folded(out, term)
+    fixed = next((n for n in v["state_body_names"] if match_key(out).startswith(match_key(n) + " ")), None)
+    if fixed:
+        return fixed + out[len(fixed):]
     for head in sorted(v["name_heads"], key=len, reverse=True):
         out = re.sub(r"(?i)^(" + re.escape(head) + r")\s+(\w)",
                      lambda m, head=head: head + " " + m.group(2).upper(), out)
@@ -158,6 +161,8 @@ def _is_national(issuer: str) -> bool:
 def _kind_of(issuer: str | None, family: str | None) -> str | None:
     if issuer:
         key = match_key(issuer)
+        if any(key.startswith(match_key(h)) for h in org_vocab()["state_body_names"]):
+            return "government"
         if any(key.startswith(match_key(h)) for h in org_vocab()["other_kind_heads"]):
             return "other"
         if re.match(r"(tỉnh ủy|thành ủy|huyện ủy|đảng ủy|ban thường vụ|ban chấp hành|bộ chính trị|ban bí thư|"
