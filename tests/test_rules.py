@@ -434,3 +434,18 @@ def test_state_bodies_and_mass_organisations(lines_, issuer, kind):
     raw = lines_ + "\nAn Giang, ngày 20 tháng 8 năm 2021\nNGHỊ QUYẾT\nQuy định mức hỗ trợ phòng, chống dịch\n"
     r = extract_text(raw, "x.txt", "0" * 64)
     assert (r["issuer"], r["issuer_kind"]) == (issuer, kind)
+
+
+@pytest.mark.parametrize("head,subject", [
+    ("Số: 1020/UBND-KGVX V/v triển khai biện pháp cấp bách phòng, chống dịch COVID-19 Lạng Sơn, ngày 12 tháng 8 năm 2021",
+     "triển khai biện pháp cấp bách phòng, chống dịch COVID-19"),
+    ("Số: 1020/UBND-KGVX\nV/v tăng cường phòng, chống dịch COVID-19 tại các khu công nghiệp Lạng Sơn, ngày 12 tháng 8 năm 2021",
+     "tăng cường phòng, chống dịch COVID-19 tại các khu công nghiệp"),
+])
+def test_subject_and_place_date_on_one_line(head, subject):
+    raw = ("ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN\n" + head + "\nKính gửi: Sở Y tế; Sở Tài chính; UBND các huyện, thành phố.\n"
+           "Ủy ban nhân dân tỉnh yêu cầu:\n1) Sở Y tế tăng cường xét nghiệm.\n")
+    r = extract_text(raw, "x.txt", "0" * 64)
+    assert (r["subject"], r["place"], r["date_issued"]) == (subject, "Lạng Sơn", "2021-08-12")
+    assert r["recipients"] == ["Sở Y tế", "Sở Tài chính", "UBND các huyện, thành phố"]
+    assert [i["addressees"] for i in r["items"]] == [["Sở Y tế"]]

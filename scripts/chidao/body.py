@@ -42,8 +42,9 @@ def parse_recipients(lines: list[str], start: int) -> tuple[list[str], int]:
     rest = first[m.end():] if m else ""
     entries: list[str] = []
     rest = _DASH.sub("", rest.strip(" :*"))
-    if rest:
-        entries.append(rest)
+    if rest:  # "Kính gửi: Sở Y tế; Sở Tài chính; UBND các huyện." on one line
+        # each keeps its ";", which tells the next line is not its continuation
+        entries.extend(e.strip() for e in re.split(r"(?<=;)", rest) if e.strip(_TRAILING))
     i, blank = start + 1, False
     while i < len(lines):
         line = lines[i].strip()

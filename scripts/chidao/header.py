@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from .textnorm import fold, is_upper_line, match_key
-from .vocab import doc_type_by_code, doc_type_by_name, doc_types, org_vocab
+from .vocab import doc_type_by_code, doc_type_by_name, doc_types, find_provinces, org_vocab
 
 HEADER_SCAN_LINES = 45  # the header never runs longer than this many non-blank lines
 
@@ -66,6 +66,7 @@ class Header:
     date_issued: str | None = None
     date_precision: str | None = None
     date_text: str | None = None
+    subject_cut: int | None = None  # where the place-date begins on the V/v line, if it shares it
     title: str | None = None  # the document-type title line ("THÔNG BÁO", "CÔNG ĐIỆN KHẨN")
     title_of: str | None = None  # "CỦA BỘ CHÍNH TRỊ" under the title: the issuing body
     title_type: str | None = None
@@ -147,7 +148,17 @@ def parse_date_line(line: str) -> dict | None:
     m = _DATE_LINE.search(f) or _NUMERIC_DATE_LINE.search(f)
     if not m:
         return None
-    place = _clean_place(line[m.start("place"): m.end("place")])
+    place_start = m.start("place")
+    place = _clean_place(line[place_start: m.end("place")])
+    if len(place) > 40:  # "V/v ... khu công nghiệp Bắc Giang, ngày ...": the place is the last name
+        raw = line[place_start: m.end("place")].rstrip(" ,.")
+        hits = [h for h in find_provinces(raw) if h[1] >= len(raw) - 1]
+        if hits:
+            place_start += hits[-1][0]
+            place = _clean_place(line[place_start: m.end("place")])
+    at = line.rfind(place, place_start, m.end("place")) if place else -1
+    if at > place_start:  # the words before the cleaned place are not part of it
+        place_start = at
     year = _parse_int(m["y"], 1945, 2100)
     month = _parse_int(m["m"], 1, 12)
     day = _parse_int(m["d"], 1, 31)
@@ -160,7 +171,7 @@ def parse_date_line(line: str) -> dict | None:
     else:
         iso, precision = None, None
     return {"place": place or None, "date": iso, "precision": precision,
-            "text": line[m.start(): m.end()].strip(), "span": m.span()}
+            "text": line[place_start: m.end()].strip(), "span": (place_start, m.end())}
 
 
 
@@ -264,6 +275,11 @@ def parse_header(lines: list[str]) -> Header:
             used.add(i)
         if vv_idx is None and _VV.match(line):
             vv_idx = i
+            d = parse_date_line(line) if date_idx is None else None
+            if d and d["date"] and len(d["place"] or "") < 40:  # "V/v ... Bắc Giang, ngày 12 ..."
+                date_idx, h.subject_cut = i, d["span"][0]
+                h.place, h.date_issued, h.date_precision, h.date_text = (
+                    d["place"], d["date"], d["precision"], d["text"])
             continue
         if symbol_idx is None:
             sym = _is_symbol_line(line)
@@ -283,6 +299,9 @@ def parse_header(lines: list[str]) -> Header:
                 h.place, h.date_issued, h.date_precision, h.date_text = (
                     d["place"], d["date"], d["precision"], d["text"])
                 used.add(i)
+                before = line[: d["span"][0]].strip()
+                if vv_idx is None and _VV.match(before):  # the whole header flattened onto one line
+                    h.subject, h.subject_has_vv = _VV.sub("", before).strip(" ,") or None, True
                 continue
         if i in used and i == symbol_idx:
             continue
@@ -306,8 +325,12 @@ def parse_header(lines: list[str]) -> Header:
 
 
 def _find_subject(h: Header, lines, symbol_idx, title_idx, vv_idx, used: set[int]) -> None:
+    if h.subject:
+        return
     if vv_idx is not None:
         block, _ = _block(lines, vv_idx)
+        if h.subject_cut is not None:
+            block = [block[0][: h.subject_cut].rstrip(" ,")]  # the place-date shares the line
         block = [b for b in block if not (find_urgency(b) and is_upper_line(b))]
         block = _until_anchor(block)
         used.update(range(vv_idx, vv_idx + len(block)))
