@@ -2,8 +2,11 @@
 directive-like fragments, and the seeds with lines shuffled, deleted, duplicated, truncated or
 interleaved with random Unicode. The extractor never raises anything but a typed rejection,
 every record is valid against the published schema, and no value it returns is absent from
-the text unless it is listed in ``inferred``."""
+the text unless it is listed in ``inferred``.
 
+The examples are the same on every run (stable CI); CHIDAO_RANDOM_PROPS=1 draws new ones."""
+
+import os
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -80,7 +83,7 @@ def check(data: bytes, name: str = "x.txt") -> None:
 
 
 def examples(n: int) -> settings:
-    return settings(max_examples=n, deadline=None, derandomize=True, database=None,
+    return settings(max_examples=n, deadline=None, derandomize=not os.environ.get("CHIDAO_RANDOM_PROPS"), database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
