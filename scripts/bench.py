@@ -27,11 +27,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from chidao.package import extract_sources, swap_in, write_package  # noqa: E402
-from chidao.pages import write_pages  # noqa: E402
-from chidao.searchindex import build_search_index  # noqa: E402
-from chidao.site import inject_bodies, inject_documents  # noqa: E402
-from chidao.validate import validate_package  # noqa: E402
+from chidao.package.validate import validate_package  # noqa: E402
+from chidao.package.write import extract_sources, swap_in, write_package  # noqa: E402
+from chidao.site.build import inject_bodies, inject_documents  # noqa: E402
+from chidao.site.pages import write_pages  # noqa: E402
+from chidao.site.searchindex import build_search_index  # noqa: E402
 from synth import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

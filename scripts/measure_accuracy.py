@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from chidao.extract import extract_file
-from chidao.textnorm import fold
+from chidao.vntext import fold
 
 FIELDS = ["province", "issuer", "issuer_kind", "doc_type", "number", "symbol", "date_issued",
           "subject", "urgency", "signing_authority", "signer_title", "signer_name", "recipients",

@@ -48,7 +48,7 @@ DOC_003 = "lai-chau-2021-09-tb-ubnd-4b0e1b"
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    from chidao.site import build_site
+    from chidao.site.build import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
     return build_site(ROOT, ROOT / "datapackage", out)

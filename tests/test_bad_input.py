@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from chidao.extract import extract_file
-from chidao.package import BuildError, build_package
-from chidao.textnorm import MAX_BYTES, SourceError
+from chidao.ingest.textnorm import MAX_BYTES, SourceError
+from chidao.package.write import BuildError, build_package
 from conftest import FIXTURES, ROOT, seed_record
 
 BAD = FIXTURES / "bad"

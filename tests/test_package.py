@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chidao.package import BuildError, build_package
-from chidao.schemas import document_json_schema
-from chidao.validate import CHECKS, validate_package
+from chidao.package.schemas import document_json_schema
+from chidao.package.validate import CHECKS, validate_package
+from chidao.package.write import BuildError, build_package
 from conftest import FIXTURES, ROOT
 
 DP = ROOT / "datapackage"

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from chidao.extract import extract_bytes
-from chidao.package import document_row, json_record
-from chidao.schemas import document_json_schema
-from chidao.textnorm import SourceError, fold
+from chidao.ingest.textnorm import SourceError
+from chidao.package.schemas import document_json_schema
+from chidao.package.write import document_row, json_record
+from chidao.vntext import fold
 from chidao.vocab import provinces
 from conftest import FIXTURES
 
@@ -48,7 +49,7 @@ def check(data: bytes, name: str = "x.txt") -> None:
     assert errors == []
     squashed = re.sub(r"\s+", "", fold(rec["text"]))
 
-    def supported(value: str, _text: str) -> bool:  # chidao.extract.supported, text squashed once
+    def supported(value: str, _text: str) -> bool:  # chidao.extract.record.supported, text squashed once
         return re.sub(r"\s+", "", fold(value)) in squashed
 
     text = rec["text"]

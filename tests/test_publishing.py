@@ -13,9 +13,9 @@ from xml.etree import ElementTree as ET
 import pytest
 import yaml
 
-from chidao.package import stale_files
-from chidao.release import release_files
-from chidao.stability import breaking_changes, check, load_tables
+from chidao.package.release import release_files
+from chidao.package.stability import breaking_changes, check, load_tables
+from chidao.package.write import stale_files
 from conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from chidao import body, closing, header, mentions
-from chidao.extract import extract_text, make_id
-from chidao.textnorm import canonical_tone, fold, match_key, normalize
+from chidao.extract import body, closing, extract_text, header, make_id, mentions
+from chidao.ingest.textnorm import normalize
+from chidao.vntext import canonical_tone, fold, match_key
 from chidao.vocab import find_provinces, province_by_place
 
 
@@ -281,7 +281,7 @@ def test_id_of_an_unnumbered_document_carries_a_hash():
 
 
 def test_terms_without_settled_meaning_are_not_coded():
-    from chidao.measures import code_text
+    from chidao.extract.measures import code_text
     assert code_text("Thực hiện thông điệp 5T.") == []
     assert [c for c, _ in code_text("Thực hiện nghiêm thông điệp 5K của Bộ Y tế.")] == ["MASK_5K"]
 

@@ -1,4 +1,4 @@
-"""The Pagefind index re-split by size (chidao.searchindex): same words, same positions,
+"""The Pagefind index re-split by size (chidao.site.searchindex): same words, same positions,
 smaller chunks, found by Pagefind's own lookup, and searchable in Chromium."""
 
 import functools
@@ -12,7 +12,7 @@ import threading
 import cbor2
 import pytest
 
-from chidao.searchindex import CHUNK_BYTES, IndexFormatError, build_search_index, read_words, rechunk
+from chidao.site.searchindex import CHUNK_BYTES, IndexFormatError, build_search_index, read_words, rechunk
 from conftest import DOC_003
 
 
@@ -94,7 +94,7 @@ def test_build_search_index_warns_and_keeps_pagefinds_index(pagefind_plain, tmp_
     def broken(bundle, limit=None):
         raise IndexFormatError("index/vi_0000000.pf_index: unexpected shape")
 
-    monkeypatch.setattr("chidao.searchindex.rechunk", broken)
+    monkeypatch.setattr("chidao.site.searchindex.rechunk", broken)
     build_search_index(site)
     assert "left as Pagefind wrote it" in capsys.readouterr().err
     assert any((site / "pagefind" / "index").iterdir())

@@ -2,7 +2,7 @@
 
 import re
 
-from chidao.textnorm import fold
+from chidao.vntext import fold
 from conftest import FIXTURES
 
 SCALARS = {  # expected key -> record key

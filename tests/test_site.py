@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from chidao.site import build_site
+from chidao.site.build import build_site
 from conftest import ARTIFACTS, DOC_002, DOC_003, ROOT
 
 
@@ -178,7 +178,7 @@ def hostile_site(tmp_path_factory):
     for part in ("schemas", "docs"):
         shutil.copytree(ROOT / part, root / part)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    from chidao.package import build_package, swap_in
+    from chidao.package.write import build_package, swap_in
 
     swap_in(build_package(root), root / "datapackage")
     return build_site(root)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .extract import extract_file
-from .textnorm import SourceError
+from .ingest.textnorm import SourceError
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -33,8 +33,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .package import BuildError, build_package, swap_in
-    from .validate import validate_package
+    from .package.validate import validate_package
+    from .package.write import BuildError, build_package, swap_in
 
     root = Path(args.root).resolve()
     dp = root / "datapackage"
@@ -59,7 +59,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from .site import SiteError, build_site
+    from .site.build import SiteError, build_site
 
     root = Path(args.root).resolve()
     try:
@@ -72,7 +72,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .site import serve
+    from .site.build import serve
 
     site = Path(args.root).resolve() / "site"
     if not (site / "index.html").exists():
@@ -83,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate_package
+    from .package.validate import validate_package
 
     dp = Path(args.package).resolve()
     problems = validate_package(dp)
@@ -97,7 +97,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_fresh(args: argparse.Namespace) -> int:
-    from .package import stale_files
+    from .package.write import stale_files
 
     stale = stale_files(Path(args.root).resolve())
     for f in stale:
@@ -110,7 +110,7 @@ def cmd_check_fresh(args: argparse.Namespace) -> int:
 
 
 def cmd_release_files(args: argparse.Namespace) -> int:
-    from .release import release_files
+    from .package.release import release_files
 
     for path in release_files(Path(args.package).resolve(), Path(args.out)):
         print(path)

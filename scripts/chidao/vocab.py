@@ -11,7 +11,7 @@ from importlib import resources
 
 import yaml
 
-from .textnorm import fold, match_key
+from .vntext import fold, match_key
 
 VOCAB = resources.files("chidao") / "vocab"
 

@@ -11,19 +11,24 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
-from .extract import extract_bytes
-from .textnorm import SourceError
+from ..ingest.textnorm import SourceError
+from .record import extract_bytes
 
 PARALLEL_FROM = 64  # fewer files are read in this process: starting workers costs more
 
 
+# What a cached record depends on: the code of the stages that read a file into a record,
+# the shared text keys and the vocabularies.
+FINGERPRINTED = ("ingest/*.py", "extract/*.py", "vntext.py", "vocab.py", "vocab/*")
+
+
 @cache
 def fingerprint() -> str:
-    """Hash of the extractor's code and vocabularies: a cached record is valid only for them."""
-    here = Path(__file__).parent
+    """Hash of the reading code and vocabularies: a cached record is valid only for them."""
+    pkg = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for p in sorted([*here.glob("*.py"), *(here / "vocab").glob("*")]):
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    for p in sorted({p for pattern in FINGERPRINTED for p in pkg.glob(pattern)}):
+        h.update(str(p.relative_to(pkg)).encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:16]
 
 

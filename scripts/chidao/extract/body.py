@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from ..vntext import UPPER, fold, is_upper_line, match_key
+from ..vocab import key_alternation, org_vocab
 from .header import DIEN_TO, KINH_GUI
-from .textnorm import UPPER, fold, is_upper_line, match_key
-from .vocab import key_alternation, org_vocab
 
 _DASH = re.compile(r"^\s*[-+•–*]\s*")
 _TRAILING = " ,;.:*"

@@ -1,4 +1,4 @@
-"""Stage 6: the site -> its Pagefind search index, with the word index re-split by size.
+"""Site: the built site -> its Pagefind search index, with the word index re-split by size.
 
 Pagefind splits its word index into chunks, so that a query downloads only the chunks that
 hold its words. Pagefind 1.5 sizes a chunk by counting the positions of each word's

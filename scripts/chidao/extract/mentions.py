@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ..vntext import LOWER, fold
+from ..vntext import UPPER as _UP
+from ..vocab import doc_type_by_name, find_provinces, org_vocab
 from .header import parse_symbol
-from .textnorm import LOWER, fold
-from .textnorm import UPPER as _UP
-from .vocab import doc_type_by_name, find_provinces, org_vocab
 
 _CAP_WORD = r"[" + _UP + r"][\w\-]*"
 _REF_TYPES = ("Văn bản hợp nhất|Kết luận|Nghị quyết|Chỉ thị|Quyết định|Công văn|Công điện|Thông báo|"

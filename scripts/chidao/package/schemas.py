@@ -9,7 +9,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(os.environ.get("CHIDAO_ROOT") or Path(__file__).resolve().parents[2])
+ROOT = Path(os.environ.get("CHIDAO_ROOT") or Path(__file__).resolve().parents[3])
 SCHEMAS = ROOT / "schemas"
 
 # Resource order in the package: the main table, its children, provenance, then reference tables.

@@ -1,4 +1,4 @@
-"""Stage 5: pages -> the static site: `mkdocs build --strict`, then the Pagefind index."""
+"""Site: pages -> the static site: `mkdocs build --strict`, then the Pagefind index."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .textnorm import fold
+from ..vntext import fold
 
 
 def slug(text: str) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .textnorm import fold, is_upper_line, match_key
-from .vocab import doc_type_by_code, doc_type_by_name, doc_types, find_provinces, org_vocab
+from ..vntext import fold, is_upper_line, match_key
+from ..vocab import doc_type_by_code, doc_type_by_name, doc_types, find_provinces, org_vocab
 
 HEADER_SCAN_LINES = 45  # the header never runs longer than this many non-blank lines
 

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from .textnorm import LOWER, fold, is_upper_line
-from .textnorm import UPPER as _UP
-from .vocab import find_provinces, org_vocab
+from ..vntext import LOWER, fold, is_upper_line
+from ..vntext import UPPER as _UP
+from ..vocab import find_provinces, org_vocab
 
 NOI_NHAN = re.compile(r"^\W{0,3}n[oơ]i\s*nh\w{1,3}\s*[:;.]?", re.IGNORECASE)
 _AUTHORITY = re.compile(

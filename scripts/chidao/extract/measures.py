@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .textnorm import match_key
-from .vocab import measure_taxonomy
+from ..vntext import match_key
+from ..vocab import measure_taxonomy
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Stage 3: records -> the Frictionless data package in ``datapackage/``.
+"""Package: records -> the Frictionless data package in ``datapackage/``.
 
 Reads only the source texts (through the extractor), the curation files and the vocabulary
 data; writes CSV tables, one JSON record per document, ``documents.json`` and
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__
-from .runner import read_sources
+from .. import __version__
+from ..extract.runner import read_sources
+from ..vntext import fold
+from ..vocab import VOCAB, measure_taxonomy
 from .schemas import TABLES, load_table_schema, write_document_schema
-from .textnorm import fold
-from .vocab import VOCAB, measure_taxonomy
 
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
 GENERATED = ("datapackage.json", "data", "json")  # what a build writes; sources/ and curation/ are inputs

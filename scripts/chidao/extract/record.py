@@ -1,4 +1,4 @@
-"""Stage 2: normalized text -> record. Assembles header, body, closing and mentions into
+"""Extract: normalized text -> record. Assembles header, body, closing and mentions into
 one record per directive, and records every value that was derived rather than printed."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import re
 from functools import cache
 from pathlib import Path
 
+from ..ingest.textnorm import SourceError, decode, normalize
+from ..vntext import fold, match_key
+from ..vocab import Province, doc_type_by_code, doc_type_by_name, find_provinces, org_vocab, province_by_place
 from . import body, closing, header, measures, mentions
-from .textnorm import SourceError, decode, fold, match_key, normalize
-from .vocab import Province, doc_type_by_code, doc_type_by_name, find_provinces, org_vocab, province_by_place
 
 SCHEMA_VERSION = "1.0.0"
 

@@ -1,0 +1,182 @@
+"""Site: the published data package -> pages for the site (from templates).
+
+Reads only ``datapackage/`` (and the hand-written ``docs/`` sources); every value is HTML-
+escaped by the templates, so nothing in a source text can inject markup into a page.
+This module holds what every page family shares (``SiteContext``); each family of pages
+(documents, provinces, measures, comparisons, downloads, ...) is a module of
+``chidao.site.families`` with a ``write(ctx)`` function, found there by ``write_pages``."""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import pkgutil
+import re
+import shutil
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from ..vntext import fold
+from .sitedata import Archive, doc_url, md_path, rel
+
+DOWNLOADS = "du-lieu/files/"  # where the package's files are served
+PAGES = {"home": "", "catalogue": "van-ban/", "provinces": "tinh/", "measures": "bien-phap/",
+         "compare": "so-sanh/", "data": "du-lieu/", "method": "phuong-phap/", "search": "tim-kiem/"}
+KINDS = [("party", "Đảng"), ("government", "Chính quyền"), ("other", "Khác")]
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("chidao.site", "templates"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+SHELL_URL = "van-ban/chidao-shell/"  # the page MkDocs renders once as the frame of every document page
+SHELL_TITLE = "CHIDAOSHELLTITLE"
+SHELL_JSONLD = "CHIDAOSHELLJSONLD"
+SHELL_BODY = "<h1 class=\"cd-shell\">CHIDAO-SHELL-CONTENT</h1>"  # an h1, so that the theme adds none
+
+
+def _clean_title(title: str) -> str:
+    # Titles are labels built from symbols and names; strip characters that mean markup.
+    return re.sub(r"[<>{}\[\]`*|#]", "", title).strip()
+
+
+def _front_matter(title: str, hide: tuple[str, ...] = ("toc",), jsonld: dict | None = None,
+                  feed: str | None = None) -> str:
+    lines = ["---", f"title: {json.dumps(_clean_title(title), ensure_ascii=False)}"]
+    if hide:
+        lines += ["hide:"] + [f"  - {h}" for h in hide]
+    if jsonld:  # JSON is YAML; the theme writes it with |tojson, which escapes <, > and &
+        lines.append(f"jsonld: {json.dumps(jsonld, ensure_ascii=False)}")
+    if feed:
+        lines.append(f"feed: {json.dumps(feed)}")
+    return "\n".join(lines + ["---", "", ""])
+
+
+def paragraphs(text: str, marks: list[str] | None = None) -> Markup:
+    """Text as escaped HTML paragraphs, evidence phrases wrapped in <mark>."""
+    out = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        out.append("<p>" + _highlight(para, marks or []).replace("\n", "<br>\n") + "</p>")
+    return Markup("\n".join(out))
+
+
+def _highlight(text: str, marks: list[str]) -> str:
+    """HTML-escaped ``text`` with the first occurrence of each phrase in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for phrase in sorted(set(m for m in marks if m), key=len, reverse=True):
+        i = text.find(phrase)
+        while i >= 0 and not all(i + len(phrase) <= s or i >= e for s, e in spans):
+            i = text.find(phrase, i + 1)
+        if i >= 0:
+            spans.append((i, i + len(phrase)))
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out += [html.escape(text[pos:s], quote=False), '<mark class="cd-evidence">',
+                html.escape(text[s:e], quote=False), "</mark>"]
+        pos = e
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def _folded_d(html: str) -> str:
+    """A hidden, indexed copy of the page's words that hold "đ", without diacritics: Pagefind
+    ignores diacritics when matching, but "đ" is a letter of its own, so "d" would miss it."""
+    text = re.sub(r"<[^>]+>", " ", html)
+    words = sorted({fold(w) for w in re.findall(r"\w*[đĐ]\w*", text)})
+    if not words:
+        return ""
+    return f'\n<div hidden class="cd-fold" data-pagefind-body>{" ".join(words)}</div>\n'
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+class SiteContext:
+    """What every page family shares: the archive, the output folders, the templates, and
+    the writers of a page shell and body."""
+
+
+    def __init__(self, archive: Archive, out: Path, docs_src: Path, downloads: Path, doc_pages: Path):
+        self.a, self.out, self.docs_src, self.downloads, self.doc_pages = archive, out, docs_src, downloads, doc_pages
+        self.bodies = doc_pages.parent / "page-bodies"
+        self.env = _env()
+        self.version = archive.descriptor["version"]
+        self.zip_path: Path | None = None  # set by the downloads family when it stages the files
+        self.sqlite_path: Path | None = None
+
+    # -- helpers ---------------------------------------------------------------------
+    def write(self, url: str, title: str, template: str, hide: tuple[str, ...] = ("toc",),
+              jsonld: dict | None = None, feed: str | None = None, **ctx) -> None:
+        """A page: MkDocs gets a shell (front matter and a marker); the body, HTML rendered from
+        the template, is put into the built page afterwards (site.inject_bodies). MkDocs thus
+        never parses large generated pages as Markdown."""
+        path = self.out / md_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_front_matter(title, hide, jsonld, feed) + SHELL_BODY + "\n", encoding="utf-8")
+        body = self.env.get_template(template).render(**ctx)
+        target = self.bodies / url / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body + _folded_d(body), encoding="utf-8")
+
+    def write_document(self, doc_id: str, title: str, jsonld: dict, **ctx) -> None:
+        """Document pages skip MkDocs: their body is HTML already, so it goes straight into the
+        page shell MkDocs renders once (see SHELL_URL and site.inject_documents). One MkDocs
+        page instead of thousands keeps the build linear and light."""
+        body = self.env.get_template("document.html.j2").render(**ctx)
+        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body + _folded_d(ctx["rec"]["text"])}
+        (self.doc_pages / f"{doc_id}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+
+    def write_shell(self) -> None:
+        path = self.out / md_path(SHELL_URL)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_front_matter(SHELL_TITLE, ("toc",), {"@context": SHELL_JSONLD}) + SHELL_BODY + "\n",
+                        encoding="utf-8")
+
+    def link_fn(self, here: str):
+        return lambda d: rel(here, doc_url(d["id"]))
+
+    def label(self, d: dict) -> str:
+        return f"{d['doc_type'] or 'Văn bản'} {d['symbol'] or '(không số)'}"
+
+    def citation(self, d: dict) -> str:
+        parts = [d["issuer"] or "(không rõ cơ quan ban hành)",
+                 f"{d['doc_type'] or 'Văn bản'} {d['symbol'] or '(không số)'}"
+                 + (f", {d['place']}" if d["place"] else "") + (f", {d['date_issued']}" if d["date_issued"] else "")]
+        if d["subject"]:
+            parts.append(d["subject"])
+        return (". ".join(parts) + f". Trong: chidao — Chỉ đạo phòng, chống dịch COVID-19 của các tỉnh, "
+                f"gói dữ liệu phiên bản {self.version}, mã văn bản {d['id']}. CC0-1.0.")
+
+
+def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages: Path) -> None:
+    """Markdown pages into ``out``; document pages (HTML bodies) into ``doc_pages``; the files
+    to download into ``downloads`` (served at du-lieu/files/)."""
+    ctx = SiteContext(Archive(dp), out, docs_src, downloads, doc_pages)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    shutil.copytree(docs_src / "static", out / "assets")
+    for folder in (doc_pages, ctx.bodies):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    for family in page_families():
+        family.write(ctx)
+
+
+def page_families() -> list:
+    """Every module of chidao.site.families, by name: adding a family is adding a module."""
+    from . import families
+
+    names = sorted(m.name for m in pkgutil.iter_modules(families.__path__) if not m.name.startswith("_"))
+    return [importlib.import_module(f"{families.__name__}.{name}") for name in names]
