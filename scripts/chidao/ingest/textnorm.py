@@ -12,17 +12,10 @@ import re
 import unicodedata
 
 from ..vntext import is_upper_line
+from .errors import SourceError
+from .text import decode_cp1258
 
 __all__ = ["SourceError", "decode", "normalize"]
-
-
-class SourceError(ValueError):
-    """A source file that cannot become a record. ``kind`` types the rejection, ``hint``
-    tells the person who supplied the file what to do."""
-
-    def __init__(self, reason: str, hint: str | None = None, kind: str = "unreadable"):
-        super().__init__(reason)
-        self.reason, self.hint, self.kind = reason, hint, kind
 
 
 MAX_BYTES = 2_000_000  # a directive is a few pages; a larger file is a bundle or not text
@@ -51,6 +44,9 @@ def decode(data: bytes) -> tuple[str, list[str]]:
             raise SourceError(f"invalid UTF-16 text ({exc.reason})", _TEXT_HINT, "encoding") from exc
     else:
         text = data.decode("utf-8") if _utf8(data) else None
+    if text is None and b"\x00" not in data[:4096] and (text := decode_cp1258(data)) is not None:
+        # Windows-1258 (Vietnamese): tones as combining marks; decoded only when it reads as Vietnamese
+        return text, ["not UTF-8: read as Windows-1258 (Vietnamese)"]
     if text is None:
         if b"\x00" in data[:4096]:
             raise SourceError("binary content (NUL bytes), not text", _TEXT_HINT, "binary")
