@@ -173,3 +173,50 @@ def measure_taxonomy() -> dict:
 def key_alternation(words: list[str]) -> str:
     """A regex alternation (longest first) of ``words`` in match-key form."""
     return "|".join(re.escape(match_key(w)) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class District:
+    province_code: str
+    code: str
+    name: str
+    unit_type: str  # huyen, thi_xa, thanh_pho (thuộc tỉnh), quan
+    keys: tuple[str, ...]  # squashed folded name, then former names and spellings
+
+
+def district_key(name: str) -> str:
+    """"Hiệp Hòa", "Hiệp Hoà", "HIEP HOA", "Hiệp-Hòa" -> "hiephoa"."""
+    return re.sub(r"[^a-z0-9]", "", fold(name))
+
+
+def _exact_key(name: str) -> str:
+    return re.sub(r"[\W_]", "", match_key(name))
+
+
+@cache
+def districts() -> tuple[District, ...]:
+    """The district-level units of 2020–2022 (districts_2021.csv; see vocab/README.md)."""
+    return tuple(District(r["province_code"], r["district_code"], r["district_name"], r["unit_type"],
+                          (district_key(r["district_name"]), *(k for k in r["former_names"].split("|") if k)))
+                 for r in _read_csv("districts_2021.csv"))
+
+
+@cache
+def _district_index() -> dict[str, tuple[tuple[District, bool], ...]]:
+    index: dict[str, list[tuple[District, bool]]] = {}
+    for d in districts():
+        for k, key in enumerate(d.keys):
+            index.setdefault(key, []).append((d, k == 0))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def find_districts(name: str, unit_type: str | None = None) -> list[tuple[District, bool]]:
+    """The districts a name may be, as (district, named by its current name). Names repeat
+    across provinces ("Châu Thành"): the caller decides with other clues. A unit type narrows
+    the list only when it leaves one (Việt Yên was a huyện in 2021, a thị xã since 2024)."""
+    hits = list(_district_index().get(district_key(name), ()))
+    # with its diacritics, "Tam Đường" (Lai Châu) is not "Tam Dương" (Vĩnh Phúc); without, it may be
+    exact = [h for h in hits if h[1] and _exact_key(h[0].name) == _exact_key(name)]
+    hits = exact or hits
+    typed = [h for h in hits if h[0].unit_type == unit_type]
+    return typed or hits

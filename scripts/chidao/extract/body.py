@@ -20,6 +20,9 @@ _MARKERS = {
     "dieu": re.compile(r"^\s*Điều\s+(?P<n>\d{1,3})\s*[.:]\s*"),
     "arabic": re.compile(r"^\s*(?P<n>\d{1,2})\s*(?:[./)](?!\d)|-(?=\s))\s*(?=\S)"),
 }
+# OCR reads an item's "5." as "5," often enough: taken as the marker only when it is the next
+# number of the sequence and a capital opens the item ("5, Ban Tuyên giáo Tỉnh ủy ...").
+_OCR_COMMA_MARKER = re.compile(r"^\s*(?P<n>\d{1,2}),\s+(?=[" + UPPER + r"])")
 _LABEL = re.compile(r"^[^\W\d_][\w ]{1,18}:\s*\S")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
           "X": 10, "XI": 11, "XII": 12, "XIII": 13, "XIV": 14, "XV": 15}
@@ -98,6 +101,8 @@ def find_items(lines: list[str], start: int, end: int) -> list[Item]:
     pat, expected, found = _MARKERS[scheme], 1, []
     for i in range(start, end):
         m = pat.match(lines[i]) if i not in quoted else None
+        if not m and scheme == "arabic" and expected > 1 and i not in quoted:
+            m = _OCR_COMMA_MARKER.match(lines[i])
         if m and _number_value(scheme, m["n"]) == expected:
             found.append((i, m["n"], m.group(0).strip()))
             expected += 1
@@ -255,8 +260,9 @@ def _acting_res() -> tuple[re.Pattern, re.Pattern]:
 
 
 def acting_body(text: str) -> tuple[str, str] | None:
-    """The collective body that speaks ("Thường trực Tỉnh ủy yêu cầu"): (name, clue)."""
-    key = match_key(text)
+    """The collective body that speaks ("Thường trực Tỉnh ủy yêu cầu"): (name, clue). A line
+    wrapped mid-name (a PDF's text layer, a scan) does not hide it."""
+    key = match_key(text).replace("\n", " ")
     on_behalf, direct = _acting_res()
     m = on_behalf.search(key)
     if not m:
@@ -267,8 +273,8 @@ def acting_body(text: str) -> tuple[str, str] | None:
                 break
     if not m:
         return None
-    name = text[m.start("body"): m.end("body")]
-    return name, text[m.start(): m.end()]
+    name = re.sub(r"\s+", " ", text[m.start("body"): m.end("body")])
+    return name, re.sub(r"\s+", " ", text[m.start(): m.end()])
 
 
 def is_heading_line(line: str) -> bool:

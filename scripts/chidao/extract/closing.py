@@ -163,8 +163,11 @@ def parse_closing(lines: list[str], start: int) -> Closing:
                 last = i
                 line = line[: len(line) - len(run)].strip() if run != line else ""
         if in_distribution and _DASH.match(line):
-            raw_dist.append(_DASH.sub("", line))
+            entry, signer = _entry_and_name(_DASH.sub("", line)) if not name else (_DASH.sub("", line), None)
+            raw_dist.append(entry)
             last_entry = k
+            if signer:
+                name, last = signer, i
             continue
         if in_distribution and raw_dist and k == last_entry + 1 and line and not name and not person_name(line) \
                 and not raw_dist[-1].rstrip().endswith((".", ";", ",")) and len(line) < 80:
@@ -185,10 +188,25 @@ def parse_closing(lines: list[str], start: int) -> Closing:
     return c
 
 
+_TRAILING_MARKS = re.compile(r"(?:\s+[|¬]+|(?<=[;,])[\s.\-|¬_~]+)$")
+_ENTRY_THEN_NAME = re.compile(r"^(?P<entry>.*\S[.;,])\s+(?P<tail>\S.*)$")
+
+
+def _entry_and_name(entry: str) -> tuple[str, str | None]:
+    """A scan's two columns read as one line put the signer's name after the last entry of
+    "Nơi nhận" ("Lưu VTTU. Phạm Hoàng Anh"): split them when the tail is a name alone."""
+    m = _ENTRY_THEN_NAME.match(entry)
+    if m and person_name(m["tail"]) == m["tail"].strip():
+        return m["entry"], m["tail"].strip()
+    return entry, None
+
+
 def _clean_distribution(entries: list[str]) -> list[str]:
     """Party lists end entries with "," and the last with "."; those separators are not
     part of an entry. State lists use ";" and are kept as printed."""
-    entries = [e.strip() for e in entries if e.strip()]
+    # a scan's rules, stamps and the signature column leave marks after an entry ("…; (để b/c) |")
+    entries = [_TRAILING_MARKS.sub("", e.strip()) for e in entries if e.strip()]
+    entries = [e for e in entries if e]
     commas = sum(e.endswith(",") for e in entries)
     if commas and commas >= len(entries) - 1:
         return [e.rstrip(",.").strip() for e in entries]

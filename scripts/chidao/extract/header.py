@@ -23,6 +23,8 @@ _PARTY_TITLE = re.compile(r"d\s*a\s*n\s*g\s*c\s*[o0]\s*n\s*g\s*s\s*a\s*n\s*v\s*i
 # "Số: 24/CT-UBND", "Số 294-CV/TU", "Số: /TB-UBND", OCR "$6:3556 /TTKSBT-KHNV", "sốl 0688/BYT-MT".
 _SO_PREFIX = re.compile(r"(?:^|(?<=\s))(?:s[o0ốóé6][:.l]?|\$6:?|86:|s:)\s*", re.IGNORECASE)
 _CODE = r"[A-ZĐ][A-Za-zĐđ0-9&]*"
+# A "Số" line whose symbol OCR could not read: short, with the slash or dash of a symbol and no word.
+_UNREADABLE_SYMBOL = re.compile(r"^\s*S[ốoô6]\s*[:.]?\s*(?=[^\n]*[/-])(?![^\n]*[^\W\d_]{4})[^\n]{1,20}$")
 SYMBOL_RE = re.compile(
     r"(?P<num>\d[\d ]{0,7}\d|\d)?\s*"
     r"(?:"
@@ -31,7 +33,7 @@ SYMBOL_RE = re.compile(
     r")"
 )
 _DATE_LINE = re.compile(
-    r"(?P<place>[^,\d]{2,60}?)\s*[,.]?\s*nga[yi]:?\s*(?P<d>[^\s]*?(?:\s\d)?)\s*"
+    r"(?P<place>(?:[^,\d]|(?<=quan )\d|(?<=quan \d)\d){2,60}?)\s*[,.]?\s*nga[yi]:?\s*(?P<d>[^\s]*?(?:\s\d)?)\s*"
     r"th[a-z]{2,3}g\s*(?P<m>\S{0,3}?)\s*n[a-z]m\s*(?P<y>\d[\d ]{2,4})?",
 )
 # only at the start of a line, so that "ngày 02/5/2021" inside a sentence is not a place-date line
@@ -174,6 +176,24 @@ def parse_date_line(line: str) -> dict | None:
             "text": line[place_start: m.end()].strip(), "span": (place_start, m.end())}
 
 
+# Before "ngày" on a place-date line stands a place; a cited document or a meeting ("Chỉ thị
+# 16/CT-TTg ngày 31 tháng 3 năm 2020", "Kết luận tại cuộc họp ngày 02 tháng 8") is no place.
+_CITED = re.compile(r"\d\s*[/-]\s*[a-z]|(?<![a-z])(?:chi thi|cong van|quyet dinh|ke hoach|thong bao|nghi quyet|"
+                    r"cong dien|nghi dinh|thong tu|ket luan|huong dan|cuoc hop|hoi nghi|phien hop|tai|cua|theo)(?![a-z])")
+
+
+def place_date(line: str) -> dict | None:
+    """The place-and-date line of the header, never a date a sentence gives: the words before
+    "ngày" must be a place (or nothing), not a cited document or a meeting."""
+    d = parse_date_line(line)
+    if not d:
+        return None
+    before = fold(line[: d["span"][0] + len(d["place"] or "")])
+    lower_words = sum(w[:1].islower() for w in (d["place"] or "").split() if fold(w) not in ("thanh", "pho", "tinh"))
+    if _CITED.search(before) or lower_words > 1:
+        return None
+    return d
+
 
 def _title_pattern() -> re.Pattern:
     names = sorted({fold(t.name) for t in doc_types()} - {"cong van"}, key=len, reverse=True)
@@ -212,7 +232,28 @@ def _is_symbol_line(line: str) -> dict | None:
     if offset and sym["span"][0] > 12 and not sym["number"]:
         return None  # "Số" must introduce the symbol
     sym["span"] = (sym["span"][0] + offset, sym["span"][1] + offset)
+    return _whole_number(line, offset, sym)
+
+
+def _whole_number(line: str, offset: int, sym: dict) -> dict:
+    """A number OCR read only in part ("I2/UBND": a glyph glued to its digits) is repaired
+    when the glyph is a known digit slip (I, l, O), else left null: a part is not a number."""
+    num = sym["number"]
+    at = line.find(num, offset) if num else -1
+    glued = re.search(r"\S{1,2}$", line[offset:at]) if at > offset else None
+    if not glued:
+        return sym
+    repaired = (glued.group(0) + num).translate(_OCR_DIGITS)
+    sym["number"] = repaired if repaired.isdigit() else None
+    sym["symbol"] = (sym["symbol"].replace(num, repaired, 1) if sym["number"]
+                     else sym["symbol"][len(num):].lstrip("-/"))
     return sym
+
+
+def _before_symbol(line: str, start: int) -> str:
+    """What precedes the số/ký hiệu on its line, without the "Số:" that introduces it."""
+    m = re.search(r"(?:s[o0ốóé6][:.l]?|\$6:?|86:|s:)\s*$", line[:start], re.IGNORECASE)
+    return line[: m.start() if m else start]
 
 
 def _block(lines: list[str], start: int) -> tuple[list[str], int]:
@@ -247,7 +288,7 @@ def _is_subject_block(block: list[str], under_title: bool = False) -> bool:
     f = fold(text)
     # right under "KẾ HOẠCH", a short line opening "Triển khai ..." is the subject, not the body
     opens_body = _BODY_OPENERS.match(f) and not (under_title and len(text) <= 200)
-    return not (opens_body or KINH_GUI.match(f) or parse_date_line(text))
+    return not (opens_body or KINH_GUI.match(f) or place_date(text))
 
 
 def parse_header(lines: list[str]) -> Header:
@@ -261,6 +302,7 @@ def parse_header(lines: list[str]) -> Header:
             break
     used: set[int] = set()
     symbol_idx = date_idx = title_idx = vv_idx = None
+    ahead = ""
     for i in scan:
         line = lines[i]
         f = fold(line)
@@ -275,7 +317,7 @@ def parse_header(lines: list[str]) -> Header:
             used.add(i)
         if vv_idx is None and _VV.match(line):
             vv_idx = i
-            d = parse_date_line(line) if date_idx is None else None
+            d = parse_date_line(line) if date_idx is None else None  # the V/v text precedes the place
             if d and d["date"] and len(d["place"] or "") < 40:  # "V/v ... Bắc Giang, ngày 12 ..."
                 date_idx, h.subject_cut = i, d["span"][0]
                 h.place, h.date_issued, h.date_precision, h.date_text = (
@@ -291,9 +333,16 @@ def parse_header(lines: list[str]) -> Header:
                 h.symbol_text = line.strip()
                 h.family = h.family or sym["family"]
                 used.add(i)
+                ahead = _before_symbol(line, sym["span"][0])  # "Sơn Động, ngày ... Số: 702/UBND"
                 line = line[sym["span"][1]:] if sym["span"][1] < len(line) else ""
+            elif _UNREADABLE_SYMBOL.match(line):
+                # "Số ®V/£1/": a number filled in by hand that OCR cannot read, over the symbol.
+                # The line still anchors the header (the trích yếu is under it); the symbol is null.
+                symbol_idx, h.symbol_text = i, line.strip()
+                used.add(i)
+                continue
         if date_idx is None:
-            d = parse_date_line(line)
+            d = place_date(line) or (place_date(ahead) if i == symbol_idx and ahead else None)
             if d and (d["date"] or d["place"]) and len(d["place"] or "") < 40:
                 date_idx = i
                 h.place, h.date_issued, h.date_precision, h.date_text = (
@@ -352,7 +401,8 @@ def _find_subject(h: Header, lines, symbol_idx, title_idx, vv_idx, used: set[int
             continue
         block, _ = _block(lines, j)
         block = _until_anchor(block)
-        if _is_subject_block(block, under_title=anchor == title_idx):
+        # the trích yếu printed under the số/ký hiệu, as under a title, may open "Triển khai ..."
+        if _is_subject_block(block, under_title=anchor == title_idx or len(block) <= 3):
             used.update(range(j, j + len(block)))
             h.subject = " ".join(block).strip()
             return
@@ -362,7 +412,7 @@ def _until_anchor(block: list[str]) -> list[str]:
     out = []
     for line in block:
         f = fold(line)
-        if KINH_GUI.match(f) or _dien_to(line) or parse_date_line(line) or _URGENCY_FORM.match(f):
+        if KINH_GUI.match(f) or _dien_to(line) or place_date(line) or _URGENCY_FORM.match(f):
             break
         opens_body = line.lstrip()[:1].isupper() and _BODY_OPENERS.match(f)  # "để ..." continues
         if _SEPARATOR.match(line) or (out and (_ITEM.match(line) or opens_body)):
@@ -399,7 +449,8 @@ def issuer_names(issuer_lines: list[str]) -> list[str]:
     names: list[str] = []
     for line in issuer_lines:
         f = fold(line)
-        opens = any(f == h or f.startswith(h + " ") or (len(h) >= 7 and _near(f[: len(h)], h))
+        # "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO" under "UBND HUYỆN X" is a unit; "PHÒNG, CHỐNG DỊCH" is not
+        opens = bool(re.match(r"phong\s+(?!,|chong)\w", f)) or any(f == h or f.startswith(h + " ") or (len(h) >= 7 and _near(f[: len(h)], h))
                     for h in heads)
         if names and not opens:
             names[-1] = names[-1] + " " + line
