@@ -82,4 +82,31 @@ def heat_colour(count: int, top: int) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-__all__ = ["timeline", "bars", "heat_colour", "KIND_COLOURS", "KIND_LABELS"]
+def stringency_heatmap(rows: list[tuple[str, str, list[dict]]], weeks: list[str], label_width: int = 130) -> Markup:
+    """Weekly stringency, one row per (label, url, cells); a cell per week: {"week", "value"
+    (0–100 or None: no coded source), "tip", "link"}. Bounded: 63 rows x ~150 weeks."""
+    cell_w = max(3.0, min(14.0, 620 / max(len(weeks), 1)))
+    row_h, top = 16, 22
+    width = label_width + cell_w * len(weeks) + 10
+    height = top + row_h * len(rows) + 6
+    parts = [f'<svg class="cd-chart" viewBox="0 0 {width:.0f} {height}" role="img" '
+             f'aria-label="Chỉ số nghiêm ngặt theo tuần / weekly stringency index" xmlns="http://www.w3.org/2000/svg">']
+    for k, w in enumerate(weeks):
+        if k == 0 or w[5:7] != weeks[k - 1][5:7] and w[5:7] in ("01", "04", "07", "10"):
+            xx = label_width + k * cell_w
+            parts.append(f'<text x="{xx:.1f}" y="{top - 8}" class="cd-axis">{w[:7]}</text>')
+    for r, (label, url, cells) in enumerate(rows):
+        y = top + r * row_h
+        parts.append(f'<a href="{escape(url)}"><text x="{label_width - 6}" y="{y + 12}" text-anchor="end" '
+                     f'class="cd-label">{escape(label)}</text></a>')
+        for c in cells:
+            x = label_width + weeks.index(c["week"]) * cell_w
+            fill = "#eeeeee" if c["value"] is None else heat_colour(int(round(c["value"])) + 1, 101)
+            rect = (f'<rect x="{x:.1f}" y="{y}" width="{cell_w - 0.5:.1f}" height="{row_h - 2}" fill="{fill}">'
+                    f'<title>{escape(c["tip"])}</title></rect>')
+            parts.append(f'<a href="{escape(c["link"])}">{rect}</a>' if c.get("link") else rect)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+__all__ = ["timeline", "bars", "heat_colour", "stringency_heatmap", "KIND_COLOURS", "KIND_LABELS"]

@@ -29,6 +29,7 @@ def write(ctx: SiteContext) -> None:
     rows = [(p["name_2021"], rel(here, province_url(p["code_2021"], p["name_2021"])),
              ctx.a.docs_by_province[p["code_2021"]]) for p in ctx.a.provinces
             if p["code_2021"] in ctx.a.docs_by_province]
+    weeks, srows = stringency_rows(ctx, here, ctx.a.provinces)
     types = sorted({d["doc_type"] or "—" for d in ctx.a.documents})
     breakdown = []
     for p in ctx.a.provinces:
@@ -44,10 +45,34 @@ def write(ctx: SiteContext) -> None:
                matrix=matrix, n_with_docs=len(ctx.a.docs_by_province),
                heat_hi=charts.heat_colour(top, top),
                timeline=charts.timeline(rows, ctx.link_fn(here)) if rows else "",
+               stringency=charts.stringency_heatmap(srows, weeks) if srows else "",
                kinds=KINDS, types=types, breakdown=breakdown,
                kinds_chart=charts.bars(kind_counts.most_common(), "Theo khối"),
                types_chart=charts.bars(type_counts.most_common(), "Theo loại"),
                national=_national(ctx, here), figures=_figures(ctx, here))
+
+
+def stringency_rows(ctx: SiteContext, here: str, provinces: list[dict]) -> tuple[list[str], list[tuple]]:
+    """(weeks, heatmap rows) of the weekly stringency index; each cell's tooltip names the
+    measures that set it and links to the clause's item (#muc-N) on the document page."""
+    weeks, by_prov = ctx.a.stringency_weeks
+    rows = []
+    for p in provinces:
+        cells = []
+        for c in by_prov.get(p["code_2021"], {}).values():
+            ms = [ctx.a.measure_by_id[i] for i in c["measure_ids"] if i in ctx.a.measure_by_id]
+            value = "không có nguồn / no coded source" if c["value"] is None else f"{c['value']:g}"
+            tip = (f"{p['name_2021']}, tuần {c['week']}: chỉ số {value}"
+                   + (f" ({c['date']}; có: {c['indicators']}; thiếu: {c['missing'] or '—'})" if c["indicators"] else ""))
+            tip += "".join(f"\n• {m['indicator']} {m['polarity']} mức {m['level']}: {m['document_id']} mục "
+                           f"{m['item'] or '—'}: “{(m['clause'] or '')[:90]}”" for m in ms[:4])
+            first = ms[0] if ms else None
+            link = (rel(here, doc_url(first["document_id"])) + (f"#muc-{first['item']}" if first["item"] else "")
+                    if first else None)
+            cells.append({**c, "tip": tip, "link": link})
+        if cells:
+            rows.append((p["name_2021"], rel(here, province_url(p["code_2021"], p["name_2021"])), cells))
+    return weeks, rows
 
 
 def _national(ctx: SiteContext, here: str) -> list[dict]:

@@ -7,6 +7,7 @@ from collections import Counter
 from .. import charts
 from ..pages import KINDS, PAGES, SiteContext
 from ..sitedata import measure_url, province_url, rel
+from .compare import stringency_rows
 
 
 def write(ctx: SiteContext) -> None:
@@ -34,6 +35,8 @@ def province(ctx: SiteContext, p: dict) -> None:
                  "link": rel(here, measure_url(c))} for c, n in counts.most_common() if c in ctx.a.measure_by_code]
     issuers = Counter((d["issuer"] or "(không rõ)", dict(KINDS).get(d["issuer_kind"], "—")) for d in docs)
     chart = charts.timeline([(p["name_2021"], "#", docs)], ctx.link_fn(here), label_width=110) if docs else ""
+    weeks, srows = stringency_rows(ctx, here, [p])
+    stringency = charts.stringency_heatmap(srows, weeks, label_width=110) if srows else ""
     ctx.write(here, p["full_name_2021"], "province.html.j2", feed="feed.xml", p=p, docs=docs, link=ctx.link_fn(here),
-               chart=chart, measures=measures,
+               chart=chart, measures=measures, stringency=stringency,
                issuers=[{"name": n, "kind": k, "count": c} for (n, k), c in issuers.most_common()])

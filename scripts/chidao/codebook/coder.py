@@ -1,0 +1,219 @@
+"""Codes measures clause by clause: indicator, polarity, level, scope, dates, evidence span.
+
+A clause is a sentence, or a part of one between semicolons, of a numbered item (or of the
+body when the directive has no items). Its keyword hits (measure_taxonomy) are candidates; the
+codebook (vocab/codebook.yaml) decides which are measures and how they are coded."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from ..extract.measures import first_matches
+from ..vntext import match_key
+from ..vocab import find_provinces
+from .book import citation_rx, codebook, date_rules, mention_rules, polarity_rules, scope_rules
+
+# sentence ends (a full stop before white space), semicolons, line breaks and list dashes
+_SPLIT = re.compile(r"(?<=[.;!?])\s+|\n\s*\n|\n(?=\s*[-–•+]\s)|;\s*")
+_PLACE = re.compile(r"\b(?:huyện|thị xã|thành phố|quận|xã|phường|thị trấn)\s+"
+                    r"((?:[A-ZĐÂÊÔƠƯÁÀẢÃẠ][^\s,;.:()]*)(?:\s+[A-ZĐÂÊÔƠƯÁÀẢÃẠ][^\s,;.:()]*){0,3})")
+LIFTS = {"lift"}
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each clause of ``text[start:end]``, trimmed of white space and list marks."""
+    out, pos = [], start
+    for m in _SPLIT.finditer(text, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    trimmed = []
+    for s, e in out:
+        while s < e and (text[s].isspace() or text[s] in "-–•+*"):
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s >= 8:
+            trimmed.append((s, e))
+    return trimmed
+
+
+def _mention_kind(key: str, s: int) -> str | None:
+    """'criticism', 'praise', 'report' or 'past' when the clause is one (for the hit at ``s``)."""
+    window, guards, kinds, report_window = mention_rules()
+    for kind, rx in kinds.items():
+        for m in rx.finditer(key):
+            if guards.search(key, max(0, m.start() - window), m.start()):
+                continue
+            if kind == "report" and not (m.start() <= s and s - m.end() <= report_window):
+                continue
+            return kind
+    return None
+
+
+def _polarity(key: str) -> str:
+    for polarity, rx in polarity_rules():
+        if rx.search(key):
+            return polarity
+    return "impose"
+
+
+def _level(ind, rule, key: str, polarity: str) -> tuple[int | None, str | None]:
+    """(level, warning): the level the clause states for ``ind``; a warning when it states a
+    level the codebook does not know."""
+    if polarity in LIFTS and ind.levels:
+        return 0, None
+    if ind.size:
+        m = ind.size["pattern"].search(key)
+        if m:
+            n = int(m.group("n").replace(".", ""))
+            for t in ind.size["thresholds"]:
+                if t["max"] is None or n <= t["max"]:
+                    return t["level"], None
+    best = None
+    for lv in ind.levels:
+        if lv.cues and lv.cues.search(key):
+            best = lv.level if best is None else max(best, lv.level)
+    if best is not None:
+        return best, None
+    hint = ind.level_hint.search(key) if ind.level_hint else None
+    if hint:
+        return None, f"level cue not in the codebook for {ind.code}: '{hint.group(0)}'"
+    return rule.default_level, None
+
+
+def _scope(clause: str, key: str) -> tuple[str, list[str]]:
+    targeted, general = scope_rules()
+    places = [m.group(0) for m in _PLACE.finditer(clause)]
+    places += [clause[s:e] for s, e, _ in find_provinces(clause, exact=True)]
+    places = list(dict.fromkeys(p.strip() for p in places))
+    if targeted.search(key) and not general.search(key):
+        return "targeted", places
+    return "general", places
+
+
+def _date(m: re.Match, year: int | None) -> str | None:
+    try:
+        y = int(m.group("y")) if m.group("y") else year
+        return date(y, int(m.group("m")), int(m.group("d"))).isoformat() if y else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _dates(key: str, doc_date: str | None) -> tuple[str | None, str | None, str | None]:
+    """(start_date, end_date, end_text) stated in the clause."""
+    starts, ends, duration, open_end = date_rules()
+    year = int(doc_date[:4]) if doc_date else None
+    start = end = end_text = None
+    for rx in starts:
+        if (m := rx.search(key)) and (start := _date(m, year)):
+            break
+    for rx in ends:
+        if (m := rx.search(key)) and (end := _date(m, year)):
+            end_text = m.group(0)
+            break
+    if end is None and (m := duration.search(key)):
+        base = start or doc_date
+        if base and len(base) == 10:
+            end = (date.fromisoformat(base) + timedelta(days=int(m.group("n")) - 1)).isoformat()
+        end_text = m.group(0)
+    if end is None and (m := open_end.search(key)):
+        end_text = m.group(0)
+    return start, end, end_text
+
+
+def code_clause(clause: str, doc_date: str | None = None) -> list[dict]:
+    """Every keyword hit of ``clause`` coded: code, indicator, polarity ('mention' with
+    ``mention`` saying why when it is no measure), level, scope, places, dates, evidence and
+    its span in the clause, and ``warning`` when a level cue is unknown."""
+    cb = codebook()
+    key = match_key(clause)
+    cited = [m.span() for m in citation_rx().finditer(key)]
+    polarity = _polarity(key)
+    out = []
+    for code, s, e in first_matches(clause, [(0, len(clause))])[0]:
+        rule = cb.rules.get(code)
+        if rule is None:
+            continue
+        ind = cb.indicators[rule.indicator]
+        why = None
+        inside = [a for a, b in cited if a <= s < b]
+        if inside and not (rule.cited_is_act and rule.acts and rule.acts.search(key, 0, inside[0])):
+            why = "citation"
+        elif (kind := _mention_kind(key, s)):
+            why = kind
+        elif rule.acts and not rule.acts.search(key):
+            why = "no act"
+        level, warning = (None, None) if why else _level(ind, rule, key, polarity)
+        scope, places = _scope(clause, key)
+        start, end, end_text = _dates(key, doc_date) if not why else (None, None, None)
+        out.append({"code": code, "indicator": ind.code, "polarity": "mention" if why else polarity,
+                    "mention": why, "level": level, "scope": scope if ind.flag else None, "places": places,
+                    "start_date": start, "end_date": end, "end_text": end_text,
+                    "evidence": clause[s:e], "start": s, "end": e, "warning": warning})
+    return out
+
+
+def _item_spans(record: dict) -> list[tuple[str | None, int, int]]:
+    text = record["text"]
+    out, pos = [], 0
+    for item in record["items"]:
+        at = text.find(item["text"], pos)
+        if at < 0:
+            at = text.find(item["text"])
+        if at < 0:
+            continue
+        out.append((item["number"], at, at + len(item["text"])))
+        pos = at + len(item["text"])
+    return out
+
+
+def code_record(record: dict) -> None:
+    """Replace the record's keyword measures with clause-coded ones (mentions are not
+    published), set each item's measure codes, and add the coder's warnings."""
+    text = record["text"]
+    spans = _item_spans(record) if record["items"] else []
+    if not spans and not record["items"]:
+        spans = [(None, 0, len(text))]
+    coded = []
+    for number, a, b in spans:
+        for cs, ce in clauses(text, a, b):
+            for m in code_clause(text[cs:ce], record.get("date_issued")):
+                if m["polarity"] == "mention":
+                    continue
+                if m["warning"]:
+                    record["warnings"].append(f"item {number or '—'}: {m['warning']} (\"{text[cs:ce][:80]}\")")
+                coded.append({"item": number, "code": m["code"], "evidence": m["evidence"],
+                              "indicator": m["indicator"], "polarity": m["polarity"], "level": m["level"],
+                              "scope": m["scope"], "places": " | ".join(m["places"]) or None,
+                              "start_date": m["start_date"], "end_date": m["end_date"], "end_text": m["end_text"],
+                              "clause": text[cs:ce], "clause_start": cs, "clause_end": ce,
+                              "evidence_start": cs + m["start"], "evidence_end": cs + m["end"]})
+    record["measures"] = coded
+    for item in record["items"]:
+        item["measures"] = sorted({m["code"] for m in coded if m["item"] == item["number"]})
+    _flag_contradictions(record)
+
+
+def _flag_contradictions(record: dict) -> None:
+    """An indicator imposed and lifted in one document for the same scope: both kept, warned."""
+    seen: dict[tuple, dict[str, list[str]]] = {}
+    for m in record["measures"]:
+        if m["polarity"] in ("reminder",):
+            continue
+        side = "lift" if m["polarity"] == "lift" else "impose" if m["polarity"] != "relax" else None
+        if side is None:
+            continue
+        key = (m["indicator"], m["scope"], m["places"], m["start_date"])
+        seen.setdefault(key, {}).setdefault(side, []).append(f"{m['item'] or '—'}")
+    for (ind, scope, places, _), sides in sorted(seen.items(), key=lambda kv: str(kv[0])):
+        if "lift" in sides and "impose" in sides:
+            record["warnings"].append(
+                f"contradictory measures: {ind} imposed (item {', '.join(sides['impose'])}) and lifted or relaxed "
+                f"(item {', '.join(sides['lift'])}) for the same scope ({places or scope or 'province'}); both kept")
+
+
+def code_records(records: list[dict]) -> None:
+    for r in records:
+        code_record(r)
