@@ -48,6 +48,31 @@ def test_ci_workflow_builds_validates_tests_and_deploys():
     assert "default_branch" in deploy["if"]
 
 
+# The current major of each action used (checked against the actions' releases, 2026):
+# node24 runtimes; upload-pages-artifact v5 and deploy-pages v5 must be bumped together.
+CURRENT_MAJORS = {"actions/checkout": 7, "actions/setup-python": 7, "actions/cache": 6, "actions/upload-artifact": 7,
+                  "actions/download-artifact": 8, "actions/configure-pages": 6, "actions/upload-pages-artifact": 5,
+                  "actions/deploy-pages": 5}
+
+
+def test_workflows_use_current_action_majors_and_never_cancel_a_deploy():
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for action, major in re.findall(r"uses:\s*(actions/[\w-]+)@v(\d+)", path.read_text("utf-8")):
+            assert action in CURRENT_MAJORS and int(major) == CURRENT_MAJORS[action], (path.name, action, major)
+    wf = yaml.safe_load((WORKFLOWS / "ci.yml").read_text("utf-8"))
+    on = wf[True] if True in wf else wf["on"]
+    assert "workflow_dispatch" in on
+    # the run-level group cancels superseded pull-request runs only, never a run that deploys
+    assert wf["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+    assert wf["jobs"]["deploy"]["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    [cache] = [s for s in wf["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert cache["with"]["path"] == "build/cache"
+    assert "hashFiles(" in cache["with"]["key"] and "datapackage/sources/**" in cache["with"]["key"]
+    assert "scripts/chidao/**" in cache["with"]["key"]
+    steps = [s["name"] for s in wf["jobs"]["build"]["steps"] if "name" in s]
+    assert steps.index("Extraction cache") < steps.index("Build the data package and the site")
+
+
 def test_release_workflow_attaches_zip_sqlite_and_checksums():
     wf = yaml.safe_load((WORKFLOWS / "release.yml").read_text("utf-8"))
     on = wf[True] if True in wf else wf["on"]
@@ -207,4 +232,7 @@ def test_datasette_lite_link_points_at_the_sqlite_file(page, base_url):
     page.goto(base_url + "du-lieu/")
     href = page.locator("#cd-datasette").get_attribute("href")
     assert href.startswith("https://lite.datasette.io/?url=")
-    assert href.endswith("du-lieu%2Ffiles%2Fchidao-0.1.0.sqlite")
+    assert "du-lieu%2Ffiles%2Fchidao.sqlite&metadata=" in href
+    assert href.endswith("du-lieu%2Ffiles%2Fchidao.metadata.json")
+    search = page.locator("#cd-datasette-search").get_attribute("href")
+    assert search.startswith(href + "#/chidao/documents?_search=")

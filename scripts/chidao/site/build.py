@@ -7,13 +7,14 @@ import html
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from .discover import write_feeds_and_sitemap
-from .pages import DOWNLOADS, SHELL_BODY, SHELL_JSONLD, SHELL_TITLE, SHELL_URL, write_pages
+from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
+from .pages import DOWNLOADS, SHELL_BODY, SHELL_DESCRIPTION, SHELL_JSONLD, SHELL_TITLE, SHELL_URL, write_pages
 from .searchindex import build_search_index
 from .sitedata import Archive
 
@@ -22,9 +23,17 @@ class SiteError(Exception):
     pass
 
 
-def build_site(root: Path, dp: Path | None = None, out: Path | None = None) -> Path:
+BUILDERS = ("mkdocs", "zensical")
+
+
+def build_site(root: Path, dp: Path | None = None, out: Path | None = None, builder: str | None = None) -> Path:
     """Generate pages from the package in ``dp`` and build the site into ``out`` (default
-    root/site). The new site is built aside and swapped in only when every step passed."""
+    root/site). The new site is built aside and swapped in only when every step passed.
+    ``builder`` is "mkdocs" (mkdocs-material, the default) or "zensical" (its successor, which
+    reads the same mkdocs.yml); CHIDAO_SITE_BUILDER sets it too."""
+    builder = builder or os.environ.get("CHIDAO_SITE_BUILDER") or "mkdocs"
+    if builder not in BUILDERS:
+        raise SiteError(f"unknown site builder '{builder}' (expected one of {', '.join(BUILDERS)})")
     dp = dp or root / "datapackage"
     out = out or root / "site"
     src = root / "build" / "site-src"
@@ -34,16 +43,21 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None) -> P
     tmp = out.with_name(out.name + ".new")
     if tmp.exists():
         shutil.rmtree(tmp)
-    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-                          "-f", str(root / "mkdocs.yml"), "-d", str(tmp)],
-                         capture_output=True, text=True, cwd=root,
-                         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})  # the theme's end-of-life notice
-    if run.returncode != 0:
-        raise SiteError("mkdocs build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1",  # the theme's end-of-life notice
+           "CHIDAO_SITE_URL": site_url() or LOCAL_URL}  # mkdocs.yml: site_url: !ENV CHIDAO_SITE_URL
+    if builder == "zensical":
+        _zensical_build(root, tmp, env)
+    else:
+        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+                              "-f", str(root / "mkdocs.yml"), "-d", str(tmp)],
+                             capture_output=True, text=True, cwd=root, env=env)
+        if run.returncode != 0:
+            raise SiteError("mkdocs build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
     inject_bodies(tmp, doc_pages.parent / "page-bodies")
     inject_documents(tmp, doc_pages)
     shutil.copytree(downloads, tmp / DOWNLOADS)
     write_feeds_and_sitemap(Archive(dp), tmp)
+    write_robots(tmp)
     try:
         build_search_index(tmp)
     except RuntimeError as err:
@@ -80,17 +94,62 @@ def inject_documents(site: Path, doc_pages: Path) -> None:
     head, rest = shell.split(SHELL_BODY.replace("--", "--"), 1) if SHELL_BODY in shell else (None, None)
     if head is None:
         raise SiteError(f"{shell_dir}/index.html: the document shell lost its content marker")
-    marker = json.dumps({"@context": SHELL_JSONLD})
+    # the JSON-LD placeholder as the theme wrote it, whatever its JSON spacing
+    # ({"@context": "…"} from mkdocs-material's tojson, {"@context":"…"} from Zensical's)
+    marker = re.compile(r'\{\s*"@context"\s*:\s*"' + SHELL_JSONLD + r'"\s*\}')
+    if not marker.search(head):
+        raise SiteError(f"{shell_dir}/index.html: the document shell lost its JSON-LD placeholder")
     for path in sorted(doc_pages.glob("*.json")):
         page = json.loads(path.read_text("utf-8"))
         title = html.escape(page["title"], quote=True)
-        html_text = (head + page["body"] + rest).replace(SHELL_TITLE, title)
-        html_text = html_text.replace(_script_json({"@context": SHELL_JSONLD}), _script_json(page["jsonld"]))
-        html_text = html_text.replace(marker, _script_json(page["jsonld"]))
+        description = html.escape(page.get("description") or page["title"], quote=True)
+        # the head names this page, not the shell: title, description, canonical and og:url
+        page_head = head.replace(SHELL_TITLE, title).replace(SHELL_DESCRIPTION, description)
+        page_head = page_head.replace(SHELL_URL, f"van-ban/{path.stem}/")
+        m = marker.search(page_head)
+        page_head = page_head[:m.start()] + _script_json(page["jsonld"]) + page_head[m.end():]
+        html_text = page_head + page["body"] + rest.replace(SHELL_TITLE, title)
         out = site / "van-ban" / path.stem
         out.mkdir(parents=True, exist_ok=True)
         (out / "index.html").write_text(html_text, encoding="utf-8")
     shutil.rmtree(shell_dir)
+
+
+def _zensical_build(root: Path, out: Path, env: dict) -> None:
+    """Build with Zensical from the same mkdocs.yml. Zensical keeps docs_dir and site_dir inside
+    the project (the config file's folder) and has no -d option, so it reads a copy of the
+    config in build/ whose paths point where mkdocs.yml's do, and builds into build/."""
+    root = root.resolve()
+    config = (root / "mkdocs.yml").read_text("utf-8")
+    build = root / "build"
+    site_dir = build / "zensical-site"
+    for key, value in (("docs_dir", None), ("site_dir", site_dir.name), ("custom_dir", None)):
+        m = re.search(rf"^(\s*){key}:\s*(\S+)", config, re.M)
+        if not m:
+            continue
+        path = value or os.path.relpath(root / m.group(2), build)
+        config = config[:m.start()] + f"{m.group(1)}{key}: {path}" + config[m.end():]
+    cfg = build / "zensical.yml"
+    cfg.write_text(config, encoding="utf-8")
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    exe = Path(sys.executable).with_name("zensical")
+    run = subprocess.run([str(exe) if exe.exists() else "zensical", "build", "--strict", "-f", str(cfg)],
+                         capture_output=True, text=True, cwd=build, env=env)
+    if run.returncode != 0 or not (site_dir / "index.html").exists():
+        raise SiteError("zensical build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
+    search = site_dir / "search.json"  # written even with its search disabled, with no items
+    if search.exists() and not json.loads(search.read_text("utf-8")).get("items"):
+        search.unlink()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(site_dir, out)
+
+
+def write_robots(site: Path) -> None:
+    """robots.txt: everything may be crawled; where the sitemap is. (Crawlers read it only at a
+    host's root: under a project path, e.g. OWNER.github.io/REPO/, the sitemap still serves.)"""
+    base = site_url() or LOCAL_URL
+    (site / "robots.txt").write_text(f"User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n", encoding="utf-8")
 
 
 def serve(site: Path, port: int) -> None:

@@ -40,7 +40,7 @@ def dataset_jsonld(a: Archive, here: str) -> dict:
     dist.append({"@type": "DataDownload", "name": "zip", "encodingFormat": "application/zip",
                  "contentUrl": _abs(f"{files}chidao-datapackage-{d['version']}.zip", here)})
     dist.append({"@type": "DataDownload", "name": "sqlite", "encodingFormat": "application/vnd.sqlite3",
-                 "contentUrl": _abs(f"{files}chidao-{d['version']}.sqlite", here)})
+                 "contentUrl": _abs(f"{files}chidao.sqlite", here)})
     return {
         "@context": "https://schema.org", "@type": "Dataset", "name": d["title"], "alternateName": "chidao",
         "description": d["description"], "version": d["version"], "inLanguage": ["vi", "en"],
