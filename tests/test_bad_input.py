@@ -41,11 +41,12 @@ def test_empty_files_are_rejected(name):
     assert rejected(name).kind == "empty"
 
 
-# 2. binary content
-@pytest.mark.parametrize("name,what", [("scan.pdf", "PDF"), ("image.png", "PNG")])
-def test_binary_files_are_rejected(name, what):
+# 2. binary content: PDFs and images are read now (tests/test_ingest_*.py); these two are a
+# PDF header and a PNG signature with nothing readable after them
+@pytest.mark.parametrize("name,what", [("scan.pdf", "PDF"), ("image.png", "image")])
+def test_broken_binary_files_are_rejected(name, what):
     err = rejected(name)
-    assert err.kind == "binary" and what in err.reason
+    assert err.kind == "damaged" and what in err.reason and err.hint
 
 
 # 3. BOMs, UTF-16, line ends
@@ -137,7 +138,7 @@ def test_rejections_stop_the_build_with_one_line_each(tmp_path):
         build_package(root)
     lines = str(exc.value).splitlines()
     assert lines[0].startswith("sources/empty.txt: rejected: empty file")
-    assert lines[1].startswith("sources/scan.pdf: rejected: binary content: a PDF")
+    assert lines[1].startswith("sources/scan.pdf: rejected: a damaged (probably truncated) PDF")
     assert "--allow-rejects" in lines[-1]
 
 
@@ -182,7 +183,7 @@ def test_failed_build_leaves_the_previous_package_and_site(tmp_path):
     shutil.copy(BAD / "scan.pdf", root / "datapackage" / "sources" / "scan.pdf")
     failed = subprocess.run(cli, capture_output=True, text=True)
     assert failed.returncode == 1
-    assert "sources/scan.pdf: rejected: binary content" in failed.stderr
+    assert "sources/scan.pdf: rejected: a damaged (probably truncated) PDF" in failed.stderr
     after = {p: p.read_bytes() for d in ("datapackage", "site") for p in (root / d).rglob("*")
              if p.is_file() and p.name != "scan.pdf"}
     assert after == before

@@ -33,3 +33,11 @@ def test_readme_shows_the_committed_benchmark():
     assert [r["n"] for r in results] == [100, 1000, 5000, 10000]
     for r in results:
         assert f"| {r['n']:,} |" in report and f"{r['search_kb']:.0f} KB |" in report
+
+
+def test_readme_shows_the_committed_ingest_benchmark():
+    report = (ROOT / "docs" / "benchmark-ingest.md").read_text("utf-8")
+    results = json.loads((ROOT / "docs" / "benchmark-ingest.json").read_text("utf-8"))
+    assert report.strip() in (ROOT / "README.md").read_text("utf-8")
+    assert {r["mode"] for r in results} >= {"text_layer", "docx", "html", "ocr", "garbage", "parallel-2", "bad"}
+    assert "per OCR page" in report and "per text-layer page" in report

@@ -32,7 +32,7 @@ def test_bad_files_exit_non_zero_with_one_line_each(tmp_path):
     errors = out.stderr.strip().splitlines()
     assert len(errors) == 3
     assert "short.txt" in errors[0] and "too short" in errors[0]
-    assert "scan.pdf" in errors[1] and "binary" in errors[1]
+    assert "scan.pdf" in errors[1] and "damaged" in errors[1]
     assert "missing.txt" in errors[2] and "cannot read" in errors[2]
     assert len(out.stdout.splitlines()) == 1  # the good file is still extracted
 

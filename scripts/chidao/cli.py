@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -32,6 +33,39 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from .ingest.add import AddError, add
+
+    try:
+        added = add(Path(args.root).resolve(), args.items, args.source_url, args.jobs)
+    except AddError as exc:
+        print(f"chidao add: {exc}", file=sys.stderr)
+        return 1
+    for a in added:
+        print(f"chidao add: sources/{a.name} (sha256 {a.sha256[:12]}…): {a.summary}")
+    print("chidao add: run 'chidao build' to extract the records, and commit datapackage/sources/ and "
+          "datapackage/derived/")
+    return 1 if any(a.rejected for a in added) else 0
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    from .ingest.add import backlog, read_all
+
+    root = Path(args.root).resolve()
+    try:
+        k, n = (int(x) for x in args.shard.split("/"))
+        if not 0 <= k < n:
+            raise ValueError
+    except ValueError:
+        print(f"chidao read: --shard {args.shard}: expected K/N with 0 <= K < N", file=sys.stderr)
+        return 2
+    todo = backlog(root, (k, n))
+    results = read_all(todo, root / "datapackage" / "derived", args.jobs)
+    print(f"chidao read: {len(results)} original(s) read into datapackage/derived/ (shard {k}/{n}), "
+          f"{sum(r[2] for r in results)} rejected")
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .package.validate import validate_package
     from .package.write import BuildError, build_package, swap_in
@@ -39,7 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     dp = root / "datapackage"
     try:
-        built = build_package(root, allow_rejects=args.allow_rejects)
+        built = build_package(root, allow_rejects=args.allow_rejects, reread=args.reread)
     except BuildError as exc:
         for line in str(exc).splitlines():
             print(f"chidao build: {line}", file=sys.stderr)
@@ -63,7 +97,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
     root = Path(args.root).resolve()
     try:
-        out = build_site(root)
+        out = build_site(root, builder=getattr(args, "builder", None))
     except SiteError as exc:
         print(f"chidao site: {exc}", file=sys.stderr)
         return 1
@@ -74,6 +108,13 @@ def cmd_site(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .site.build import serve
 
+    if args.watch:
+        from .site.preview import serve_watch
+
+        root = Path(args.root).resolve()
+        opts = {"root": str(root), "allow_rejects": False, "reread": False, "no_site": True, "builder": None}
+        return serve_watch(root, args.port, args.interval, lambda: cmd_build(argparse.Namespace(**opts)),
+                           lambda: cmd_site(argparse.Namespace(**opts)))
     site = Path(args.root).resolve() / "site"
     if not (site / "index.html").exists():
         print(f"chidao serve: {site} has no site: run 'chidao build' first", file=sys.stderr)
@@ -117,25 +158,58 @@ def cmd_release_files(args: argparse.Namespace) -> int:
     return 0
 
 
+DESCRIPTION = """chidao: an open-data archive of Vietnam's provincial COVID-19 directives.
+Reads the directive texts in datapackage/sources/, writes the validated Frictionless data
+package in datapackage/ and builds the static site in site/."""
+EPILOG = """usual commands:
+  chidao build              extract, package, validate, then build the site
+  chidao serve --watch      preview the site, rebuilt when sources, curation, docs or templates change
+  chidao validate           check a built package
+  chidao COMMAND --help     the options of one command"""
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="chidao", description=__doc__)
+    from . import __version__
+    from .package.write import PACKAGE_VERSION
+
+    parser = argparse.ArgumentParser(
+        prog="chidao", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"chidao {__version__} (data package {PACKAGE_VERSION})")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="read directive texts; print one JSON record per line")
     p.add_argument("files", nargs="+", help="source text files")
     p.add_argument("--with-text", action="store_true", help="include the normalized text")
     p.set_defaults(func=cmd_extract)
+    p = sub.add_parser("add", help="copy or download originals into the archive and read them (OCR if needed)")
+    p.add_argument("items", nargs="+", metavar="FILE_OR_URL", help="files (PDF, scan, Word, HTML, text) or URLs")
+    p.add_argument("--source-url", help="where the given file(s) came from, kept with the original")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="files read at once (default: cores)")
+    p.add_argument("--root", default=".", help="the project root (default: current directory)")
+    p.set_defaults(func=cmd_add)
+    p = sub.add_parser("read", help="read the originals that have no kept reading yet (one shard by hash)")
+    p.add_argument("--shard", default="0/1", help="K/N: only originals whose hash falls in shard K of N")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="files read at once (default: cores)")
+    p.add_argument("--root", default=".", help="the project root (default: current directory)")
+    p.set_defaults(func=cmd_read)
     p = sub.add_parser("build", help="extract every source and write the validated data package")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")
     p.add_argument("--no-site", action="store_true", help="stop after the data package")
     p.add_argument("--allow-rejects", action="store_true",
                    help="publish the sources that can be read, and list the others in the rejections table")
+    p.add_argument("--reread", action="store_true",
+                   help="read every original again (OCR included) instead of reusing datapackage/derived/")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("site", help="generate the pages from the package and build the site into site/")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")
+    p.add_argument("--builder", choices=["mkdocs", "zensical"], default=None,
+                   help="what renders mkdocs.yml: mkdocs-material (default) or Zensical, its successor")
     p.set_defaults(func=cmd_site)
-    p = sub.add_parser("serve", help="serve the built site on localhost")
+    p = sub.add_parser("serve", help="serve the built site on localhost (--watch: a live preview)")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--watch", action="store_true",
+                   help="rebuild when sources, curation, docs or templates change, and reload the pages")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls with --watch (default: 1)")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("check-fresh", help="fail if the committed package differs from a rebuild of its sources")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")

@@ -8,10 +8,13 @@ import re
 from functools import cache
 from pathlib import Path
 
-from ..ingest.textnorm import SourceError, decode, normalize
+from ..ingest.source import DerivedStore, read_source
+from ..ingest.textnorm import SourceError, normalize
 from ..vntext import fold, match_key
 from ..vocab import Province, doc_type_by_code, doc_type_by_name, find_provinces, org_vocab, province_by_place
 from . import body, closing, header, measures, mentions
+from .genre import not_a_directive
+from .level import Locus, case_units, complete, locate, under_district, units
 
 SCHEMA_VERSION = "1.0.0"
 
@@ -100,7 +103,7 @@ def _national_body(name: str) -> str | None:
 
 def _issuer_name(names: list[str], title_of: str | None) -> tuple[str | None, str | None]:
     """(issuer, parent) from the header's name lines and a "CỦA X" line under the title."""
-    cased = [_national_body(n) or _case_org(n) for n in names]
+    cased = [_national_body(n) or case_units(_case_org(n)) for n in names]
     if title_of:
         cased.append(_national_body(title_of) or _case_org(title_of))
     if not cased:
@@ -110,7 +113,9 @@ def _issuer_name(names: list[str], title_of: str | None) -> tuple[str | None, st
         return f"{issuer} {parent}", parent
     if parent and (joined := _overlap_join(issuer, parent)):
         return joined, parent
-    if parent and not find_provinces(issuer) and (hit := find_provinces(parent)):
+    if parent and (joined := under_district(issuer, parent)):
+        return joined, parent  # "Phòng Giáo dục và Đào tạo" under "UBND huyện Yên Dũng"
+    if parent and not find_provinces(issuer) and not units(issuer) and (hit := find_provinces(parent)):
         # "SỞ Y TẾ" under "UBND TỈNH HẢI DƯƠNG": the unit belongs to the parent's province
         s_, e_, prov = hit[-1]
         phrase = re.match(r"(tinh|thanh pho)\s*", fold(parent[s_:e_]))
@@ -195,6 +200,8 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
     # issuer and province
     names = header.issuer_names(h.issuer_lines)
     issuer, parent = _issuer_name(names, h.title_of)
+    if issuer and (done := complete(issuer, c.signing_authority, h.place)):
+        issuer, inferred["issuer"] = done[0], f"'{issuer}' completed from the {done[1]}"
     prov = None
     if names:
         hits = find_provinces(" ".join(names))
@@ -227,6 +234,8 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
     kind = _kind_of(issuer, family) if issuer or family else kind
     if kind and "issuer" in inferred:
         inferred["issuer_kind"] = f"from the inferred issuer '{issuer}'"
+    loc = _locate(names, issuer, prov, h.place, c.signing_authority, text, inferred)
+    prov = prov or loc.province
 
     # document type
     doc_type, type_code = _doc_type(h, inferred)
@@ -260,9 +269,11 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
         "sha256": sha256,
         "province": prov.name if prov else None,
         "province_code": prov.code if prov else None,
+        "district": loc.district,
         "issuer": issuer,
         "issuer_parent": parent,
         "issuer_kind": kind,
+        "issuer_level": loc.level,
         "acting_body": acting[0] if acting else None,
         "doc_type": doc_type,
         "doc_type_code": type_code,
@@ -299,7 +310,7 @@ def extract_text(raw: str, source_file: str, sha256: str) -> dict:
 # Fields read off the text whose printed form may be normalized on the way (OCR slips
 # repaired, a header name re-cased and completed, "KT," read as "KT."): when the value is
 # not found in the text as such, that is recorded in ``inferred`` with the reason.
-NORMALIZABLE = ("issuer", "issuer_parent", "acting_body", "symbol", "number", "place", "subject",
+NORMALIZABLE = ("issuer", "issuer_parent", "district", "acting_body", "symbol", "number", "place", "subject",
                 "signing_authority", "signer_title", "signer_name")
 
 
@@ -322,6 +333,23 @@ def _mark_normalized(record: dict) -> None:
         if not all(_squash(p) in squashed for p in parts):
             record["inferred"][field] = (f"'{value}' is the printed form normalized (OCR slips repaired, "
                                          "names re-cased or completed from the header)")
+
+
+def _locate(names, issuer, prov, place, authority, text, inferred: dict[str, str]) -> Locus:
+    """The issuer's level and district; the province of a district the header leaves out."""
+    loc = locate(names, issuer, bool(issuer) and _is_national(issuer), place, authority, text)
+    if loc.level and "issuer" in inferred:
+        loc.clues["issuer_level"] = f"from the inferred issuer '{issuer}'"
+    elif loc.level and not names:
+        loc.clues["issuer_level"] = f"from the issuer '{issuer}'"
+    if prov:
+        loc.clues.pop("province", None)
+        if loc.province and loc.province.code != prov.code:  # the district is not of this province
+            loc.district, loc.province = None, None
+            loc.clues.pop("district", None)
+    for name, clue in loc.clues.items():
+        inferred.setdefault(name, clue)
+    return loc
 
 
 def _code_measures(text: str, lines: list[str], items: list, body_start: int, body_end: int) -> list[dict]:
@@ -391,17 +419,19 @@ def make_id(record: dict) -> str:
     return "-".join(p for p in parts if p)
 
 
-def extract_file(path: Path, name: str | None = None) -> dict:
+def extract_file(path: Path, name: str | None = None, store: DerivedStore | None = None) -> dict:
     data = path.read_bytes()
-    return extract_bytes(data, name or path.name)
+    return extract_bytes(data, name or path.name, store)
 
 
-def extract_bytes(data: bytes, name: str) -> dict:
-    """A record from a file's bytes; raises SourceError (typed, with a hint) for bad input."""
+def extract_bytes(data: bytes, name: str, store: DerivedStore | None = None, reread: bool = False) -> dict:
+    """A record from a file's bytes (any format ingest reads); raises SourceError (typed,
+    with a hint) for bad input. ``store`` keeps and reuses the readings of non-text files."""
     sha = hashlib.sha256(data).hexdigest()
-    text, notes = decode(data)
-    record = extract_text(text, name, sha)
-    record["warnings"] = notes + record["warnings"]
+    got = read_source(data, store, reread)
+    record = extract_text(got.text, name, sha)
+    record["reading"] = got.provenance()
+    record["warnings"] = got.notes + record["warnings"]
     check_directive(record)
     return record
 
@@ -416,6 +446,8 @@ def check_directive(record: dict) -> None:
     if len(text.strip()) < MIN_DIRECTIVE_CHARS:
         raise SourceError(f"too short to be a directive ({len(text.strip())} characters)",
                           "check that the whole document was exported", "not_directive")
+    if what := not_a_directive(record):
+        raise SourceError(what, "only directives belong in sources/", "not_directive")
     landmarks = [record["symbol"], record["date_issued"], record["signing_authority"],
                  record["distribution"] or None, record["recipients"] or None, record["urgency"]]
     if sum(x is not None for x in landmarks) < 2:

@@ -11,10 +11,14 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
+from ..ingest.formats import sniff
+from ..ingest.source import DerivedStore
 from ..ingest.textnorm import SourceError
 from .record import extract_bytes
 
 PARALLEL_FROM = 64  # fewer files are read in this process: starting workers costs more
+# Originals whose reading is slow enough (PDF, images, Office) to read in parallel even when few.
+HEAVY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 # What a cached record depends on: the code of the stages that read a file into a record,
@@ -32,17 +36,23 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def _read_one(args: tuple[str, str]) -> dict:
+def _read_one(args: tuple[str, str, str, bool]) -> dict:
     """One file -> {"file", "sha256", "bytes", "record" | "rejection"} (JSON-safe)."""
-    path, cache_dir = Path(args[0]), args[1]
+    path, cache_dir, derived, reread = Path(args[0]), args[1], args[2], args[3]
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    entry = {"file": path.name, "sha256": sha, "bytes": len(data)}
-    cached = Path(cache_dir) / f"{sha}-{hashlib.sha256(path.name.encode()).hexdigest()[:12]}.json" if cache_dir else None
+    store = DerivedStore(Path(derived)) if derived else None
+    meta = store.meta(sha) if store else None
+    entry = {"file": path.name, "sha256": sha, "bytes": len(data), "media_type": sniff(data),
+             "source_url": meta.get("source_url") if meta else None}
+    # A record depends on the file's bytes, its name and what is kept of its reading (which a
+    # reviewer may have corrected by hand).
+    key = hashlib.sha256(path.name.encode() + b"\0" + (store.fingerprint(sha) if store else "").encode())
+    cached = Path(cache_dir) / f"{sha}-{key.hexdigest()[:12]}.json" if cache_dir and not reread else None
     if cached and cached.exists():
         return {**entry, **json.loads(cached.read_text("utf-8"))}
     try:
-        result = {"record": extract_bytes(data, path.name)}
+        result = {"record": extract_bytes(data, path.name, store, reread)}
     except SourceError as exc:
         result = {"rejection": {"kind": exc.kind, "reason": exc.reason, "hint": exc.hint}}
     if cached:
@@ -52,15 +62,28 @@ def _read_one(args: tuple[str, str]) -> dict:
     return {**entry, **result}
 
 
-def read_sources(paths: list[Path], cache_dir: Path | None = None, workers: int | None = None) -> list[dict]:
-    """Every path read, in the order given."""
+def needs_reading(path: Path, store: DerivedStore | None) -> bool:
+    """Is ``path`` a file whose reading is slow (PDF, scan, Word) and not kept yet?"""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head.startswith(HEAVY_MAGIC):
+        return False
+    return store is None or store.meta(hashlib.sha256(path.read_bytes()).hexdigest()) is None
+
+
+def read_sources(paths: list[Path], cache_dir: Path | None = None, workers: int | None = None,
+                 derived: Path | None = None, reread: bool = False) -> list[dict]:
+    """Every path read, in the order given. Many files, or more than one file to OCR, are read
+    on every core (``workers``)."""
     where = ""
     if cache_dir is not None:
         where = str(cache_dir / fingerprint())
         Path(where).mkdir(parents=True, exist_ok=True)
-    jobs = [(str(p), where) for p in paths]
+    jobs = [(str(p), where, str(derived) if derived else "", reread) for p in paths]
     workers = workers or os.cpu_count() or 1
-    if len(jobs) < PARALLEL_FROM or workers == 1:
+    store = DerivedStore(derived) if derived else None
+    heavy = sum(needs_reading(p, store) or reread for p in paths) if len(jobs) < PARALLEL_FROM else 0
+    if workers == 1 or (len(jobs) < PARALLEL_FROM and heavy < 2):
         return [_read_one(j) for j in jobs]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))

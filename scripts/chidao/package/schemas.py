@@ -14,11 +14,11 @@ SCHEMAS = ROOT / "schemas"
 
 # Resource order in the package: the main table, its children, provenance, then reference tables.
 TABLES = ["documents", "items", "recipients", "distribution", "references", "figures", "measures",
-          "places", "persons", "provenance", "warnings", "sources", "rejections", "provinces", "doc_types",
-          "measure_taxonomy"]
+          "places", "persons", "source_pages", "provenance", "warnings", "sources", "rejections", "provinces", "doc_types",
+          "measure_taxonomy", "codebook_indicators", "codebook_levels", "stringency_levels", "stringency_index"]
 # Child tables nested into a document record, under these keys (document_id/position implied).
 NESTED = {"items": "items", "references": "references", "figures": "figures", "measures": "measures",
-          "places": "places"}
+          "places": "places", "source_pages": "source_pages"}
 JSON_SCHEMA_ID = "urn:chidao:schema:document"
 
 
@@ -36,8 +36,9 @@ def _json_type(field: dict) -> dict:
         out["format"] = "date"
     if "pattern" in cons:
         out["pattern"] = cons["pattern"]
-    if "minimum" in cons:
-        out["minimum"] = cons["minimum"]
+    for bound in ("minimum", "maximum"):
+        if bound in cons:
+            out[bound] = cons[bound]
     if "enum" in cons:
         out["enum"] = list(cons["enum"]) + ([] if cons.get("required") else [None])
     out["type"] = base if cons.get("required") else [base, "null"]

@@ -19,14 +19,19 @@ from pathlib import Path
 import yaml
 
 from .. import __version__
+from ..codebook import book as codebook_data
+from ..codebook import code_records
+from ..codebook.series import series as stringency_series
 from ..extract.runner import read_sources
 from ..vntext import fold
 from ..vocab import VOCAB, measure_taxonomy
 from .schemas import TABLES, load_table_schema, write_document_schema
 
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
+DATAPACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"  # Data Package v2
 GENERATED = ("datapackage.json", "data", "json")  # what a build writes; sources/ and curation/ are inputs
-NOT_CURATABLE = {"id", "source_file", "sha256", "duplicate_files", "recipient_count", "item_count", "reference_count",
+NOT_CURATABLE = {"id", "source_file", "sha256", "duplicate_files", "media_type", "text_method", "page_count",
+                 "ocr_confidence", "source_url", "recipient_count", "item_count", "reference_count",
                  "measure_codes", "stated_fields", "inferred_fields", "curated_fields", "warning_count"}
 
 
@@ -36,7 +41,8 @@ class BuildError(Exception):
 
 # --- records ---------------------------------------------------------------------------
 
-def extract_sources(sources: Path, cache_dir: Path | None = None) -> tuple[list[dict], list[dict], list[dict]]:
+def extract_sources(sources: Path, cache_dir: Path | None = None, derived: Path | None = None,
+                    reread: bool = False) -> tuple[list[dict], list[dict], list[dict]]:
     """Read every file in ``sources``: (records, duplicates, rejections). Nothing is dropped:
     a file is a record, a duplicate of one (same bytes, or same text up to white space), or a
     rejection with its reason."""
@@ -45,10 +51,11 @@ def extract_sources(sources: Path, cache_dir: Path | None = None) -> tuple[list[
     rejections: list[dict] = []
     seen: dict[str, dict] = {}
     paths = sorted(p for p in sources.iterdir() if p.is_file())  # every file, hidden ones too
-    for entry in read_sources(paths, cache_dir):
+    for entry in read_sources(paths, cache_dir, derived=derived, reread=reread):
         name, sha, size = entry["file"], entry["sha256"], entry["bytes"]
+        origin = {"media_type": entry["media_type"], "source_url": entry["source_url"]}
         if "rejection" in entry:
-            rejections.append({"file": name, "sha256": sha, "bytes": size, **entry["rejection"]})
+            rejections.append({"file": name, "sha256": sha, "bytes": size, **origin, **entry["rejection"]})
             continue
         rec = entry["record"]
         rec["bytes"] = size
@@ -56,7 +63,7 @@ def extract_sources(sources: Path, cache_dir: Path | None = None) -> tuple[list[
         first = seen.get(sha) or seen.get(key)
         if first:
             first["source_files"].append(name)
-            duplicates.append({"file": name, "sha256": sha, "bytes": size, "of": first})
+            duplicates.append({"file": name, "sha256": sha, "bytes": size, **origin, "of": first})
             continue
         rec["source_files"] = [name]
         seen[sha] = seen[key] = rec
@@ -146,8 +153,9 @@ def document_row(r: dict) -> dict:
     row = {
         **{k: r.get(k) for k in ("id", "source_file", "sha256")},
         "duplicate_files": _join(r.get("source_files", [])[1:]),
-        **{k: r.get(k) for k in ("province", "province_code", "issuer",
-                                 "issuer_parent", "issuer_kind", "acting_body", "doc_type", "doc_type_code",
+        **reading_fields(r),
+        **{k: r.get(k) for k in ("province", "province_code", "district", "issuer",
+                                 "issuer_parent", "issuer_kind", "issuer_level", "acting_body", "doc_type", "doc_type_code",
                                  "number", "symbol", "date_issued", "date_precision", "place", "subject",
                                  "urgency", "signing_authority", "signer_title", "signer_name")},
         "recipient_count": len(r["recipients"]), "item_count": len(r["items"]),
@@ -159,6 +167,28 @@ def document_row(r: dict) -> dict:
     }
     row["stated_fields"] = stated_fields(r, row)
     return row
+
+
+def reading_fields(r: dict) -> dict:
+    """How the document's text was obtained (ingest's ``reading``; a text file when absent)."""
+    got = r.get("reading") or {}
+    return {"media_type": got.get("media_type", "text/plain"), "text_method": got.get("method", "text"),
+            "page_count": got.get("page_count"), "ocr_confidence": got.get("ocr_confidence"),
+            "source_url": got.get("source_url")}
+
+
+PAGE_FIELDS = ("page", "method", "chars", "text_quality", "ocr_confidence", "uncertain_words", "psm", "rotation")
+
+
+def page_rows(r: dict) -> list[dict]:
+    """One row per page of the original as read (source_pages), without document_id."""
+    out = []
+    for k, p in enumerate((r.get("reading") or {}).get("pages", []), 1):
+        row = {f: p.get(f) for f in PAGE_FIELDS}
+        row["page"] = p.get("number", k)
+        row["uncertain_words"] = _join(p.get("uncertain_words") or [])
+        out.append(row)
+    return out
 
 
 def provenance_rows(r: dict, row: dict) -> list[dict]:
@@ -197,18 +227,20 @@ def tables(records: list[dict], duplicates: list[dict], rejections: list[dict]) 
         t["figures"] += [{"document_id": d, "position": k, **{f: fig[f] for f in (
             "value", "unit", "qualifier", "denominator", "scope", "place", "period_start", "period_end", "text")}}
             for k, fig in enumerate(r["figures"], 1)]
-        t["measures"] += [{"document_id": d, "position": k, "item": m["item"], "code": m["code"],
-                           "evidence": m["evidence"]} for k, m in enumerate(r["measures"], 1)]
+        t["measures"] += [{"document_id": d, "position": k, **m} for k, m in enumerate(r["measures"], 1)]
         t["places"] += [{"document_id": d, "position": k, **p} for k, p in enumerate(r["places"], 1)]
         t["persons"] += [{"document_id": d, "position": k, "name": p} for k, p in enumerate(r["persons"], 1)]
         t["warnings"] += [{"document_id": d, "position": k, "warning": w} for k, w in enumerate(r["warnings"], 1)]
+        t["source_pages"] += [{"document_id": d, **p} for p in page_rows(r)]
         t["provenance"] += provenance_rows(r, row)
         t["sources"].append({"file": r["source_file"], "sha256": r["sha256"], "bytes": r["bytes"],
-                             "status": "record", "document_id": d, "duplicate_of": None})
-    t["sources"] += [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], "status": "duplicate",
+                             **_source_reading(r), "status": "record", "document_id": d, "duplicate_of": None})
+    t["sources"] += [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], **_source_reading(x["of"]),
+                      "media_type": x["media_type"], "source_url": x["source_url"], "status": "duplicate",
                       "document_id": x["of"]["id"], "duplicate_of": x["of"]["source_file"]} for x in duplicates]
-    t["sources"] += [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], "status": "rejected",
-                      "document_id": None, "duplicate_of": None} for x in rejections]
+    t["sources"] += [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], "media_type": x["media_type"],
+                      "text_method": "rejected", "page_count": None, "source_url": x["source_url"],
+                      "status": "rejected", "document_id": None, "duplicate_of": None} for x in rejections]
     t["sources"].sort(key=lambda x: x["file"])
     t["rejections"] = sorted(rejections, key=lambda x: x["file"])
     t["provinces"] = _read_vocab_csv("provinces.csv")
@@ -217,7 +249,15 @@ def tables(records: list[dict], duplicates: list[dict], rejections: list[dict]) 
         "code": m["code"], "name_vi": m["name_vi"], "name_en": m["name_en"],
         "definition_vi": m["definition_vi"], "definition_en": m["definition_en"], "oxcgrt": m.get("oxcgrt"),
         "levels": m.get("levels"), "patterns": " | ".join(m["patterns"])} for m in measure_taxonomy()["measures"]]
+    t["codebook_indicators"] = codebook_data.indicator_rows()
+    t["codebook_levels"] = codebook_data.level_rows()
+    t["stringency_levels"], t["stringency_index"] = stringency_series(records)
     return t
+
+
+def _source_reading(r: dict) -> dict:
+    got = reading_fields(r)
+    return {k: got[k] for k in ("media_type", "text_method", "page_count", "source_url")}
 
 
 def _read_vocab_csv(name: str) -> list[dict]:
@@ -253,6 +293,7 @@ def json_record(r: dict, row: dict) -> dict:
                                             "issuer_level", "resolved_id")}
                        for ref in r["references"]],
         "figures": r["figures"], "measures": r["measures"], "places": r["places"], "persons": r["persons"],
+        "source_pages": page_rows(r),
         "inferred": dict(sorted(r["inferred"].items())), "curated": dict(sorted(r.get("curated", {}).items())),
         "warnings": r["warnings"], "text": r["text"], "source_files": r["source_files"],
     }
@@ -264,12 +305,12 @@ def dumps(obj) -> bytes:
 
 # --- the package ------------------------------------------------------------------------
 
-def build_package(root: Path, allow_rejects: bool = False) -> Path:
+def build_package(root: Path, allow_rejects: bool = False, reread: bool = False) -> Path:
     """Extract every source, apply curation, write the package into a fresh temporary
     directory and return it (the caller validates it, then swaps it in). Rejected sources
     stop the build unless ``allow_rejects``; they are published in the rejections table."""
     dp = root / "datapackage"
-    extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract")
+    extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract", dp / "derived", reread)
     return write_package(root, *extracted, allow_rejects=allow_rejects)
 
 
@@ -285,6 +326,7 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
         raise BuildError(f"{dp / 'sources'}: no source text became a record")
     apply_curation(records, load_curation(dp / "curation"))
     resolve_references(records)
+    code_records(records)  # the codebook stage: clause-coded measures replace the keyword hits
     records.sort(key=lambda r: r["id"])
     write_document_schema(root / "schemas")
 
@@ -318,8 +360,8 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
 
 
 def _resource(name: str, path: str, data: bytes, schema: dict) -> dict:
-    schema = dict(schema)
-    res = {"name": name, "path": path, "profile": "tabular-data-resource", "format": "csv",
+    schema = v2_table_schema(schema)
+    res = {"name": name, "type": "table", "path": path, "format": "csv",
            "mediatype": "text/csv", "encoding": "utf-8",
            "title": schema.pop("title"), "title_vi": schema.pop("title_vi"),
            "description": schema.pop("description"), "description_vi": schema.pop("description_vi"),
@@ -327,11 +369,36 @@ def _resource(name: str, path: str, data: bytes, schema: dict) -> dict:
     return res
 
 
+def v2_table_schema(schema: dict) -> dict:
+    """A table's schema in Table Schema v2 form, as inlined into the descriptor: keys as arrays,
+    an enum also given as the field's ``categories``, the empty string as the missing value.
+    (``$schema`` is declared once, at the package root: within a package, resources and their
+    schemas follow the package's version of the standard.)"""
+    schema = dict(schema)
+    fields = []
+    for f in schema["fields"]:
+        enum = f.get("constraints", {}).get("enum")
+        fields.append({**f, "categories": list(enum)} if enum and f["type"] == "string" else f)
+    schema["fields"] = fields
+    schema["missingValues"] = [""]
+    if "primaryKey" in schema:
+        schema["primaryKey"] = _as_list(schema["primaryKey"])
+    if "foreignKeys" in schema:
+        schema["foreignKeys"] = [{"fields": _as_list(fk["fields"]),
+                                  "reference": {**fk["reference"], "fields": _as_list(fk["reference"]["fields"])}}
+                                 for fk in schema["foreignKeys"]]
+    return schema
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, list) else [value]
+
+
 def descriptor(records: list[dict], resources: list[dict], rejected: int = 0) -> dict:
     dates = sorted(r["date_issued"] for r in records if r["date_issued"])
     provs = sorted({(r["province_code"], r["province"]) for r in records if r["province_code"]})
     return {
-        "profile": "data-package",
+        "$schema": DATAPACKAGE_V2,
         "name": "chidao",
         "id": "chidao-vn-provincial-covid19-directives",
         "title": "Chỉ đạo phòng, chống dịch COVID-19 của các tỉnh — Vietnam's provincial COVID-19 directives",
@@ -355,7 +422,7 @@ def descriptor(records: list[dict], resources: list[dict], rejected: int = 0) ->
                     {"title": "Document types: Nghị định 30/2020/NĐ-CP (Phụ lục III) and Hướng dẫn 36-HD/VPTW"},
                     {"title": "Measure indicators: OxCGRT codebook v3.3",
                      "path": "https://github.com/OxCGRT/covid-policy-tracker"}],
-        "contributors": [{"title": "chidao contributors", "role": "author"}],
+        "contributors": [{"title": "chidao contributors", "roles": ["author"]}],
         "keywords": ["COVID-19", "Vietnam", "Việt Nam", "directives", "chỉ đạo", "công văn", "phòng chống dịch",
                      "public health policy", "open data", "OxCGRT"],
         "temporal_coverage": {"start": dates[0] if dates else None, "end": dates[-1] if dates else None},
@@ -393,12 +460,18 @@ def stale_files(root: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp)
         shutil.copytree(dp / "sources", copy / "datapackage" / "sources")
-        if (dp / "curation").is_dir():
-            shutil.copytree(dp / "curation", copy / "datapackage" / "curation")
+        for part in ("curation", "derived"):
+            if (dp / part).is_dir():
+                shutil.copytree(dp / part, copy / "datapackage" / part)
         shutil.copytree(root / "schemas", copy / "schemas")
         built = build_package(copy, allow_rejects=True)
         fresh = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
         have = {p.relative_to(dp).as_posix() for part in GENERATED for p in
                 ([dp / part] if (dp / part).is_file() else (dp / part).rglob("*")) if p.is_file()}
-        return sorted(f for f in fresh | have
-                      if f not in fresh or f not in have or not filecmp.cmp(built / f, dp / f, shallow=False))
+        stale = [f for f in fresh | have
+                 if f not in fresh or f not in have or not filecmp.cmp(built / f, dp / f, shallow=False)]
+        # a reading the build had to make is missing from the committed derived/
+        readings = copy / "datapackage" / "derived"
+        stale += [p.relative_to(copy / "datapackage").as_posix() for p in readings.rglob("*")
+                  if p.is_file() and not (dp / p.relative_to(copy / "datapackage")).is_file()]
+        return sorted(stale)

@@ -23,6 +23,9 @@ from ..vntext import fold
 from .sitedata import Archive, doc_url, md_path, rel
 
 DOWNLOADS = "du-lieu/files/"  # where the package's files are served
+# Originals larger than this are not copied into the site (a host limits a site's size): the
+# document page links them at their source URL instead.
+SITE_ORIGINAL_MAX = 5_000_000
 PAGES = {"home": "", "catalogue": "van-ban/", "provinces": "tinh/", "measures": "bien-phap/",
          "compare": "so-sanh/", "data": "du-lieu/", "method": "phuong-phap/", "search": "tim-kiem/"}
 KINDS = [("party", "Đảng"), ("government", "Chính quyền"), ("other", "Khác")]
@@ -37,6 +40,7 @@ def _env() -> Environment:
 SHELL_URL = "van-ban/chidao-shell/"  # the page MkDocs renders once as the frame of every document page
 SHELL_TITLE = "CHIDAOSHELLTITLE"
 SHELL_JSONLD = "CHIDAOSHELLJSONLD"
+SHELL_DESCRIPTION = "CHIDAOSHELLDESCRIPTION"  # each document page's own description (its subject)
 SHELL_BODY = "<h1 class=\"cd-shell\">CHIDAO-SHELL-CONTENT</h1>"  # an h1, so that the theme adds none
 
 
@@ -46,8 +50,10 @@ def _clean_title(title: str) -> str:
 
 
 def _front_matter(title: str, hide: tuple[str, ...] = ("toc",), jsonld: dict | None = None,
-                  feed: str | None = None) -> str:
+                  feed: str | None = None, description: str | None = None) -> str:
     lines = ["---", f"title: {json.dumps(_clean_title(title), ensure_ascii=False)}"]
+    if description:  # the page's <meta name="description"> and Open Graph / Twitter description
+        lines.append(f"description: {json.dumps(description, ensure_ascii=False)}")
     if hide:
         lines += ["hide:"] + [f"  - {h}" for h in hide]
     if jsonld:  # JSON is YAML; the theme writes it with |tojson, which escapes <, > and &
@@ -57,15 +63,16 @@ def _front_matter(title: str, hide: tuple[str, ...] = ("toc",), jsonld: dict | N
     return "\n".join(lines + ["---", "", ""])
 
 
-def paragraphs(text: str, marks: list[str] | None = None) -> Markup:
-    """Text as escaped HTML paragraphs, evidence phrases wrapped in <mark>."""
+def paragraphs(text: str, marks: list[str] | None = None, mark_class: str = "cd-evidence") -> Markup:
+    """Text as escaped HTML paragraphs, the first occurrence of each phrase in ``marks``
+    wrapped in <mark class=mark_class> (evidence of a measure, a word OCR was unsure of)."""
     out = []
     for para in re.split(r"\n\s*\n", text.strip()):
-        out.append("<p>" + _highlight(para, marks or []).replace("\n", "<br>\n") + "</p>")
+        out.append("<p>" + _highlight(para, marks or [], mark_class).replace("\n", "<br>\n") + "</p>")
     return Markup("\n".join(out))
 
 
-def _highlight(text: str, marks: list[str]) -> str:
+def _highlight(text: str, marks: list[str], mark_class: str = "cd-evidence") -> str:
     """HTML-escaped ``text`` with the first occurrence of each phrase in <mark>."""
     spans: list[tuple[int, int]] = []
     for phrase in sorted(set(m for m in marks if m), key=len, reverse=True):
@@ -76,7 +83,7 @@ def _highlight(text: str, marks: list[str]) -> str:
             spans.append((i, i + len(phrase)))
     out, pos = [], 0
     for s, e in sorted(spans):
-        out += [html.escape(text[pos:s], quote=False), '<mark class="cd-evidence">',
+        out += [html.escape(text[pos:s], quote=False), f'<mark class="{mark_class}">',
                 html.escape(text[s:e], quote=False), "</mark>"]
         pos = e
     out.append(html.escape(text[pos:], quote=False))
@@ -133,13 +140,15 @@ class SiteContext:
         page shell MkDocs renders once (see SHELL_URL and site.inject_documents). One MkDocs
         page instead of thousands keeps the build linear and light."""
         body = self.env.get_template("document.html.j2").render(**ctx)
-        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body + _folded_d(ctx["rec"]["text"])}
+        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body + _folded_d(ctx["rec"]["text"]),
+                "description": ctx["d"].get("subject") or _clean_title(title)}  # its canonical/OG description
         (self.doc_pages / f"{doc_id}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
 
     def write_shell(self) -> None:
         path = self.out / md_path(SHELL_URL)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_front_matter(SHELL_TITLE, ("toc",), {"@context": SHELL_JSONLD}) + SHELL_BODY + "\n",
+        path.write_text(_front_matter(SHELL_TITLE, ("toc",), {"@context": SHELL_JSONLD}, description=SHELL_DESCRIPTION)
+                        + SHELL_BODY + "\n",
                         encoding="utf-8")
 
     def link_fn(self, here: str):

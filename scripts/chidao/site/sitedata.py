@@ -82,6 +82,11 @@ class Archive:
             self._tables[key] = grouped
         return self._tables[key]
 
+    @cached_property
+    def source_bytes(self) -> dict[str, int]:
+        """File name in sources/ -> its size."""
+        return {r["file"]: int(r["bytes"]) for r in self.table("sources")}
+
     def record(self, doc_id: str) -> dict:
         return json.loads((self.dp / "json" / f"{doc_id}.json").read_text("utf-8"))
 
@@ -115,6 +120,35 @@ class Archive:
         for m in self.table("measures"):
             out[m["code"]].append(m)
         return out
+
+    @cached_property
+    def stringency_weeks(self) -> tuple[list[str], dict[str, dict[str, dict]]]:
+        """(weeks, province_code -> week (its Monday) -> the week's highest index, with the day
+        and the measures behind it). A week with no coded source has value None."""
+        from datetime import date, timedelta
+
+        if not (self.dp / "data" / "stringency_index.csv").exists():
+            return [], {}
+        out: dict[str, dict[str, dict]] = defaultdict(dict)
+        weeks: set[str] = set()
+        for row in self.table("stringency_index"):
+            d = date.fromisoformat(row["date"])
+            week = (d - timedelta(days=d.weekday())).isoformat()
+            weeks.add(week)
+            value = float(row["stringency_index"]) if row["stringency_index"] is not None else None
+            cur = out[row["province_code"]].get(week)
+            if cur is None or (value is not None and (cur["value"] is None or value > cur["value"])):
+                out[row["province_code"]][week] = {"week": week, "value": value, "date": row["date"],
+                                                   "indicators": row["indicators"],
+                                                   "missing": row["indicators_missing"],
+                                                   "measure_ids": (row["measure_ids"] or "").split(" | ")
+                                                   if row["measure_ids"] else []}
+        return sorted(weeks), out
+
+    @cached_property
+    def measure_by_id(self) -> dict[str, dict]:
+        """'<document_id>:<position>' -> the measures row."""
+        return {f"{m['document_id']}:{m['position']}": m for m in self.table("measures")}
 
     def doc_measure_codes(self, doc: dict) -> list[str]:
         return (doc["measure_codes"] or "").split(" | ") if doc["measure_codes"] else []

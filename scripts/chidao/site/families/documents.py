@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from urllib.parse import quote
 
 from ..discover import legislation_jsonld
-from ..pages import DOWNLOADS, KINDS, SiteContext, paragraphs
+from ..pages import DOWNLOADS, KINDS, SITE_ORIGINAL_MAX, SiteContext, paragraphs
 from ..sitedata import doc_url, measure_url, province_url, rel
 
 PARALLEL_PAGES_FROM = 200  # fewer document pages are rendered in this process
@@ -79,9 +79,41 @@ def document(ctx: SiteContext, d: dict) -> None:
                doc_measures=measures_of(by_item.get(None, [])),
                kind_label=dict(KINDS).get(d["issuer_kind"], "—"),
                province_link=rel(here, province_url(prov["code_2021"], prov["name_2021"])) if prov else None,
-               fulltext=paragraphs(rec["text"]),
+               fulltext=paragraphs(rec["text"], _uncertain(rec), "cd-uncertain"),
+               reading=_reading(d, rec),
                json_link=rel(here, f"{DOWNLOADS}json/{d['id']}.json"),
-               source_link=rel(here, f"{DOWNLOADS}sources/{quote(d['source_file'])}"),
+               source_link=_original_link(ctx, d, here),
                citation=ctx.citation(d),
                prev=nav(siblings[pos - 1]) if pos else None,
                next=nav(siblings[pos + 1]) if pos is not None and pos + 1 < len(siblings) else None)
+
+
+METHODS = {"text": ("tệp văn bản", "a text file"), "html": ("trang web (HTML)", "a web page"),
+           "docx": ("tệp Word (.docx)", "a Word file"), "doc": ("tệp Word cũ (.doc), chuyển đổi bằng LibreOffice",
+                                                               "a legacy Word file, converted with LibreOffice"),
+           "text_layer": ("lớp chữ của tệp PDF", "the PDF's text layer"),
+           "ocr": ("nhận dạng ký tự (OCR) từ ảnh quét", "OCR of the scanned pages"),
+           "mixed": ("lớp chữ của PDF và OCR (một số trang)", "the PDF's text layer and OCR of some pages"),
+           "image_ocr": ("nhận dạng ký tự (OCR) từ ảnh", "OCR of an image")}
+
+
+def _original_link(ctx: SiteContext, d: dict, here: str) -> str | None:
+    """The original's copy in the site, or, for one too large to copy, its source URL."""
+    if ctx.a.source_bytes.get(d["source_file"], 0) <= SITE_ORIGINAL_MAX:
+        return rel(here, f"{DOWNLOADS}sources/{quote(d['source_file'])}")
+    return d["source_url"] if (d["source_url"] or "").startswith(("https://", "http://")) else None
+
+
+def _uncertain(rec: dict) -> list[str]:
+    return [w for p in rec.get("source_pages", []) for w in (p["uncertain_words"] or "").split(" | ") if w]
+
+
+def _reading(d: dict, rec: dict) -> dict:
+    """How the text was obtained, for the metadata card."""
+    vi, en = METHODS.get(d["text_method"], (d["text_method"], d["text_method"]))
+    ocr_pages = [p["page"] for p in rec.get("source_pages", []) if p["method"] == "ocr"]
+    return {"vi": vi, "en": en, "media_type": d["media_type"], "pages": int(d["page_count"] or 0),
+            "ocr_pages": ocr_pages, "confidence": float(d["ocr_confidence"]) if d["ocr_confidence"] else None, "n_uncertain": len(_uncertain(rec)),
+            # only a web address becomes a link: a source text cannot inject a javascript: URL
+            "source_url": d["source_url"] if (d["source_url"] or "").startswith(("https://", "http://")) else None}
+
