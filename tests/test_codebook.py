@@ -158,3 +158,13 @@ def test_package_publishes_codebook_and_series():
     names = {r["name"] for r in dp["resources"]}
     assert {"measure_taxonomy", "codebook_indicators", "codebook_levels", "stringency_levels",
             "stringency_index"} <= names
+
+
+def test_named_places_resolve_to_province_and_district_codes():
+    from chidao.codebook.coder import place_codes
+
+    # Lai Châu (12): its districts resolve within it; a province named alone resolves to its code
+    assert place_codes(["huyện Than Uyên", "Bắc Giang", "huyện Tam Đường"], "12") == ["12/110", "24", "12/106"]
+    # "Châu Thành" is a district of ten provinces: without the document's province, no code
+    assert place_codes(["huyện Châu Thành"], None) == []
+    assert place_codes(["xã Mường Than", "huyện Không Có"], "12") == []  # communes, unknown names: none

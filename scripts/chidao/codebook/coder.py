@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from ..extract.measures import first_matches
 from ..vntext import match_key
-from ..vocab import find_provinces
+from ..vocab import find_districts, find_provinces
 from .book import citation_rx, codebook, date_rules, mention_rules, polarity_rules, scope_rules
 
 # sentence ends (a full stop before white space), semicolons, line breaks and list dashes
@@ -91,6 +91,28 @@ def _scope(clause: str, key: str) -> tuple[str, list[str]]:
     if targeted.search(key) and not general.search(key):
         return "targeted", places
     return "general", places
+
+
+_UNIT_TYPES = {"huyện": "huyen", "thị xã": "thi_xa", "thành phố": "thanh_pho", "quận": "quan"}
+
+
+def place_codes(places: list[str], province_code: str | None) -> list[str]:
+    """The named places the gazetteer knows, as codes: a province "12", a district of it
+    "12/105". A district name is resolved within the document's province only (names repeat
+    across provinces); a commune, or a name the gazetteer does not know, gets no code."""
+    out = []
+    for place in places:
+        unit = next((u for u in _UNIT_TYPES if place.lower().startswith(u + " ")), None)
+        if unit:
+            name = place[len(unit):].strip()
+            hits = [d for d, _ in find_districts(name, _UNIT_TYPES[unit]) if d.province_code == province_code]
+            if len(hits) == 1:
+                out.append(f"{hits[0].province_code}/{hits[0].code}")
+            continue
+        provs = find_provinces(place, exact=True)
+        if len(provs) == 1 and provs[0][0] == 0 and provs[0][1] == len(place):
+            out.append(provs[0][2].code)
+    return list(dict.fromkeys(out))
 
 
 def _date(m: re.Match, year: int | None) -> str | None:
@@ -187,6 +209,8 @@ def code_record(record: dict) -> None:
                 coded.append({"item": number, "code": m["code"], "evidence": m["evidence"],
                               "indicator": m["indicator"], "polarity": m["polarity"], "level": m["level"],
                               "scope": m["scope"], "places": " | ".join(m["places"]) or None,
+                              "place_codes": " | ".join(place_codes(m["places"], record.get("province_code")))
+                              or None,
                               "start_date": m["start_date"], "end_date": m["end_date"], "end_text": m["end_text"],
                               "clause": text[cs:ce], "clause_start": cs, "clause_end": ce,
                               "evidence_start": cs + m["start"], "evidence_end": cs + m["end"]})

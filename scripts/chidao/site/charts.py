@@ -89,7 +89,7 @@ def stringency_heatmap(rows: list[tuple[str, str, list[dict]]], weeks: list[str]
     row_h, top = 16, 22
     width = label_width + cell_w * len(weeks) + 10
     height = top + row_h * len(rows) + 6
-    parts = [f'<svg class="cd-chart" viewBox="0 0 {width:.0f} {height}" role="img" '
+    parts = [f'<svg class="cd-chart" viewBox="0 0 {width:.0f} {height}" style="max-width: {width:.0f}px" role="img" '
              f'aria-label="Chỉ số nghiêm ngặt theo tuần / weekly stringency index" xmlns="http://www.w3.org/2000/svg">']
     for k, w in enumerate(weeks):
         if k == 0 or w[5:7] != weeks[k - 1][5:7] and w[5:7] in ("01", "04", "07", "10"):
