@@ -130,6 +130,20 @@ def test_search_without_diacritics(page, base_url, query, shown, expect):
     shot(page, f"search-{query.replace(' ', '-')}")
 
 
+@pytest.mark.parametrize("start", ["", "van-ban/vinh-phuc-2021-11-08-907-cv-tu/", "tinh/12-lai-chau/"])
+def test_every_page_has_a_search_box_in_its_header(page, base_url, start):
+    page.goto(base_url + start)
+    box = page.locator("form.cd-header-search input[name=q]")
+    assert box.is_visible() and box.bounding_box()["y"] < 60  # drawn in the header bar
+    box.fill("chan chinh to covid")  # no diacritics: "chấn chỉnh", "Tổ Covid"
+    box.press("Enter")
+    page.wait_for_url("**/tim-kiem/?q=chan+chinh+to+covid")
+    page.wait_for_function(RESULTS_SHOWN, timeout=20_000)
+    links = page.locator(".pagefind-ui__result a")
+    assert any("vinh-phuc-2021-11-08-907-cv-tu" in (links.nth(i).get_attribute("href") or "")
+               for i in range(links.count()))
+
+
 def test_catalogue_filter(page, base_url):
     page.goto(base_url + "van-ban/")
     rows = page.locator("#cd-catalogue tbody tr")

@@ -72,6 +72,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     root = Path(args.root).resolve()
     dp = root / "datapackage"
+    _recover(dp)
     try:
         built = build_package(root, allow_rejects=args.allow_rejects, reread=args.reread)
     except BuildError as exc:
@@ -92,10 +93,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     return cmd_site(args)
 
 
+def _recover(dp: Path) -> None:
+    """Before reading a package: undo what a killed build left (see package.write.recover)."""
+    from .package.write import recover
+
+    if dp.is_dir():
+        recover(dp)
+
+
 def cmd_site(args: argparse.Namespace) -> int:
     from .site.build import SiteError, build_site
 
     root = Path(args.root).resolve()
+    _recover(root / "datapackage")
     try:
         out = build_site(root, builder=getattr(args, "builder", None))
     except SiteError as exc:
@@ -127,6 +137,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .package.validate import validate_package
 
     dp = Path(args.package).resolve()
+    _recover(dp)
     problems = validate_package(dp)
     for p in problems:
         print(f"{dp.name}/{p}", file=sys.stderr)
@@ -153,6 +164,7 @@ def cmd_check_fresh(args: argparse.Namespace) -> int:
 def cmd_release_files(args: argparse.Namespace) -> int:
     from .package.release import release_files
 
+    _recover(Path(args.package).resolve())
     for path in release_files(Path(args.package).resolve(), Path(args.out)):
         print(path)
     return 0

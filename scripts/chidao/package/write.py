@@ -25,6 +25,7 @@ from ..codebook.series import series as stringency_series
 from ..extract.runner import read_sources
 from ..vntext import fold
 from ..vocab import VOCAB, measure_taxonomy
+from .faults import fault_point
 from .schemas import TABLES, load_table_schema, write_document_schema
 
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
@@ -330,9 +331,8 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
     records.sort(key=lambda r: r["id"])
     write_document_schema(root / "schemas")
 
+    recover(dp)
     out = dp / ".build"
-    if out.exists():
-        shutil.rmtree(out)
     (out / "data").mkdir(parents=True)
     (out / "json").mkdir()
     t = tables(records, duplicates, rejections)
@@ -356,6 +356,7 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
                       "description_vi": "Mỗi văn bản là một bản ghi JSON lồng nhau.",
                       "bytes": len(all_docs), "hash": "sha256:" + hashlib.sha256(all_docs).hexdigest()})
     (out / "datapackage.json").write_bytes(dumps(descriptor(records, resources, len(rejections))))
+    fault_point("package:staged")
     return out
 
 
@@ -434,19 +435,47 @@ def descriptor(records: list[dict], resources: list[dict], rejected: int = 0) ->
     }
 
 
-def swap_in(built: Path, dp: Path) -> None:
-    """Replace the generated parts of ``dp`` with those of ``built`` (only after validation)."""
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def recover(dp: Path) -> None:
+    """Undo what a killed build left, so that the package is wholly the previous one or wholly
+    the new one: while the staged build still holds a part, the swap had not finished and the
+    previous parts (moved aside as ``.old-X``) go back; once it holds none, the new package is
+    complete and the previous parts are dropped. A staged build never swapped is dropped."""
+    built = dp / ".build"
+    unfinished = built.exists() and any((built / name).exists() for name in GENERATED)
     for name in GENERATED:
-        target, new = dp / name, built / name
         old = dp / f".old-{name}"
-        if old.exists():
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-        if target.exists():
-            target.rename(old)
-        new.rename(target)
-        if old.exists():
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-    shutil.rmtree(built)
+        if not old.exists():
+            continue
+        if unfinished:
+            _remove(dp / name)
+            old.rename(dp / name)
+        else:
+            _remove(old)
+    _remove(built)
+
+
+def swap_in(built: Path, dp: Path) -> None:
+    """Replace the generated parts of ``dp`` with those of ``built`` (only after validation):
+    every previous part is moved aside, then every new part moved in, then the previous
+    parts dropped; a kill anywhere in between is undone by ``recover``."""
+    for name in GENERATED:
+        _remove(dp / f".old-{name}")
+        if (dp / name).exists():
+            (dp / name).rename(dp / f".old-{name}")
+        fault_point(f"swap:aside:{name}")
+    for name in GENERATED:
+        (built / name).rename(dp / name)
+        fault_point(f"swap:in:{name}")
+    for name in GENERATED:
+        _remove(dp / f".old-{name}")
+    _remove(built)
 
 
 def stale_files(root: Path) -> list[str]:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
 from .pages import DOWNLOADS, SHELL_BODY, SHELL_DESCRIPTION, SHELL_JSONLD, SHELL_TITLE, SHELL_URL, write_pages
 from .searchindex import build_search_index
@@ -36,6 +37,7 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
         raise SiteError(f"unknown site builder '{builder}' (expected one of {', '.join(BUILDERS)})")
     dp = dp or root / "datapackage"
     out = out or root / "site"
+    _recover(out)
     src = root / "build" / "site-src"
     downloads = root / "build" / "downloads"
     doc_pages = root / "build" / "doc-pages"
@@ -65,10 +67,22 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
     old = out.with_name(out.name + ".old")
     if out.exists():
         out.rename(old)
+    fault_point("site:swap")
     tmp.rename(out)
     if old.exists():
         shutil.rmtree(old)
     return out
+
+
+def _recover(out: Path) -> None:
+    """A build killed between moving the previous site aside and putting the new one in
+    place: the previous site goes back; leftovers of a killed build are dropped."""
+    old, tmp = out.with_name(out.name + ".old"), out.with_name(out.name + ".new")
+    if old.exists() and not out.exists():
+        old.rename(out)
+    for leftover in (old, tmp):
+        if leftover.exists():
+            shutil.rmtree(leftover)
 
 
 def _script_json(obj) -> str:
