@@ -109,15 +109,22 @@ def test_series_carries_levels_forward_lifts_and_never_invents_zero():
     a = _record("a", "2020-02-01", ["Cho học sinh các cấp học trên địa bàn tỉnh nghỉ học từ ngày 03/02/2020."])
     b = _record("b", "2020-02-10", ["Cho phép học sinh đi học trở lại từ ngày 12/02/2020."])
     levels, index = series([a, b])
-    c1 = {r["date"]: r for r in levels if r["indicator"] == "C1"}
-    assert "2020-02-02" not in c1  # before the first measure: unknown, no row
-    assert (c1["2020-02-03"]["level"], c1["2020-02-03"]["basis"]) == (3, "set")
-    assert (c1["2020-02-11"]["level"], c1["2020-02-11"]["basis"]) == (3, "carried")
-    assert (c1["2020-02-12"]["level"], c1["2020-02-12"]["basis"]) == (0, "lifted")
+    c1 = [(r["start_date"], r["end_date"], r["level"], r["basis"]) for r in levels if r["indicator"] == "C1"]
+    # nothing before the first measure (unknown, not 0); carried forward until lifted
+    assert c1 == [("2020-02-03", "2020-02-11", 3, "set"), ("2020-02-12", "2020-02-12", 0, "lifted")]
     idx = {r["date"]: r for r in index}
     assert idx["2020-02-01"]["stringency_index"] is None
     assert idx["2020-02-05"]["stringency_index"] == 100.0 and "C4" in idx["2020-02-05"]["indicators_missing"]
     assert idx["2020-02-12"]["stringency_index"] == 0.0
+
+
+def test_a_level_that_expires_is_one_span_at_zero():
+    a = _record("a", "2020-02-01", ["Cho học sinh các cấp học trên địa bàn tỉnh nghỉ học từ ngày 03/02/2020 "
+                                    "đến hết ngày 05/02/2020."])
+    b = _record("b", "2020-02-09", ["Tăng cường tuyên truyền phòng, chống dịch."])  # the series runs to here
+    levels, _ = series([a, b])
+    c1 = [(r["start_date"], r["end_date"], r["level"], r["basis"]) for r in levels if r["indicator"] == "C1"]
+    assert c1 == [("2020-02-03", "2020-02-05", 3, "set"), ("2020-02-06", "2020-02-09", 0, "expired")]
 
 
 def test_targeted_flag_lowers_the_sub_index():

@@ -138,7 +138,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     dp = Path(args.package).resolve()
     _recover(dp)
-    problems = validate_package(dp)
+    problems = validate_package(dp, reference=args.frictionless)
     for p in problems:
         print(f"{dp.name}/{p}", file=sys.stderr)
     if problems:
@@ -232,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_release_files)
     p = sub.add_parser("validate", help="validate a built data package")
     p.add_argument("package", nargs="?", default="datapackage", help="the package directory")
+    p.add_argument("--frictionless", action="store_true",
+                   help="check the tables with Frictionless, the reference, instead of the fast checker (slower)")
     p.set_defaults(func=cmd_validate)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -86,6 +86,18 @@ def _fold_table() -> dict[int, str]:
 
 def fold(text: str) -> str:
     """Lower case, diacritics removed, đ -> d; same length as the NFC input."""
+    # Words and short names are folded over and over (vocabulary lookups): remember them.
+    # The same text is folded by several steps of one extraction: remember the last ones too.
+    return _fold_short(text) if len(text) <= 48 else _fold_long(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
+    return text.translate(_fold_table())
+
+
+@lru_cache(maxsize=64)
+def _fold_long(text: str) -> str:
     return text.translate(_fold_table())
 
 

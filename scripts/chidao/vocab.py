@@ -71,13 +71,21 @@ def _province_index(exact: bool) -> dict[str, list[tuple[tuple[str, ...], Provin
 
 
 @cache
-def _first_words(exact: bool) -> re.Pattern:
-    words = sorted(_province_index(exact), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+def _name_pattern(exact: bool) -> tuple[re.Pattern, dict[tuple[str, ...], Province]]:
+    """One regex for every province name (its words joined by spaces, dashes or dots; names
+    of more words first, as a longer name wins), and the province of each name's words. The
+    regex engine finds the names in one pass instead of a Python loop over every word that
+    could begin a name ("hà", "nam", "bắc" are everywhere in Vietnamese)."""
+    by_words: dict[tuple[str, ...], Province] = {}
+    for entries in _province_index(exact).values():
+        for words, p in entries:
+            by_words.setdefault(words, p)
+    names = sorted(by_words, key=lambda w: (-len(w), -len("".join(w))))
+    alternatives = [r"(?!\w)[\s\-–.]*".join(re.escape(w) for w in words) for words in names]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)"), by_words
 
 
 _WORD = re.compile(r"\w+")
-_JOINER = re.compile(r"[\s\-–.]*")
 
 
 def find_provinces(text: str, exact: bool = False) -> list[tuple[int, int, Province]]:
@@ -85,26 +93,8 @@ def find_provinces(text: str, exact: bool = False) -> list[tuple[int, int, Provi
     diacritics (body prose, where "diễn biến" must not read as Điện Biên); otherwise the
     match ignores them (OCR-damaged headers). Words may be joined by spaces, dashes or dots."""
     key = (match_key if exact else fold)(text)
-    index = _province_index(exact)
-    out: list[tuple[int, int, Province]] = []
-    pos = 0
-    for first in _first_words(exact).finditer(key):  # only where a name can begin
-        if first.start() < pos:
-            continue
-        for names, p in index[first.group(0)]:
-            end, ok = first.end(), True
-            for word in names[1:]:
-                joiner = _JOINER.match(key, end)
-                nxt = _WORD.match(key, joiner.end())
-                if not nxt or nxt.group(0) != word:
-                    ok = False
-                    break
-                end = nxt.end()
-            if ok:
-                out.append((first.start(), end, p))
-                pos = end
-                break
-    return out
+    pattern, by_words = _name_pattern(exact)
+    return [(m.start(), m.end(), by_words[tuple(_WORD.findall(m.group(0)))]) for m in pattern.finditer(key)]
 
 
 def _squash(s: str) -> str:

@@ -6,10 +6,17 @@ codebook (vocab/codebook.yaml) decides which are measures and how they are coded
 
 from __future__ import annotations
 
+import hashlib
+import json
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
 
 from ..extract.measures import first_matches
+from ..fingerprint import code_fingerprint
 from ..vntext import match_key
 from ..vocab import find_districts, find_provinces
 from .book import citation_rx, codebook, date_rules, mention_rules, polarity_rules, scope_rules
@@ -238,6 +245,78 @@ def _flag_contradictions(record: dict) -> None:
                 f"(item {', '.join(sides['lift'])}) for the same scope ({places or scope or 'province'}); both kept")
 
 
-def code_records(records: list[dict]) -> None:
-    for r in records:
-        code_record(r)
+# What coded measures depend on besides the record: the coder, its keyword matcher, the text
+# keys and the vocabularies (codebook, taxonomy, gazetteers).
+FINGERPRINTED = ("codebook/*.py", "extract/measures.py", "vntext.py", "vocab.py", "vocab/*")
+PARALLEL_FROM = 400  # fewer records are coded in this process: starting workers costs more
+
+
+def fingerprint() -> str:
+    """Hash of the coder's code and vocabularies: cached codes are valid only for them."""
+    return code_fingerprint(FINGERPRINTED)
+
+
+def _inputs_key(record: dict) -> str:
+    """Hash of what code_record reads of a record."""
+    inputs = [record["text"], [(i["number"], i["text"]) for i in record["items"]],
+              record.get("date_issued"), record.get("province_code")]
+    return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _coded(record: dict) -> dict:
+    """code_record's effect on a copy of the record's inputs: measures, each item's measure
+    codes, the warnings it adds."""
+    rec = {"text": record["text"], "items": [{"number": i["number"], "text": i["text"]} for i in record["items"]],
+           "date_issued": record.get("date_issued"), "province_code": record.get("province_code"), "warnings": []}
+    code_record(rec)
+    return {"measures": rec["measures"], "item_measures": [i["measures"] for i in rec["items"]],
+            "warnings": rec["warnings"]}
+
+
+_RECORDS: list[dict] = []  # what forked workers code, read from the parent's memory (not pickled)
+
+
+def _code_chunk(k: int, of: int) -> list[dict]:
+    return [_coded(r) for r in _RECORDS[k::of]]
+
+
+def _code_all(records: list[dict]) -> list[dict]:
+    workers = min(os.cpu_count() or 1, 1 + len(records) // PARALLEL_FROM)
+    if workers == 1 or multiprocessing.get_start_method() != "fork":
+        return [_coded(r) for r in records]
+    global _RECORDS
+    _RECORDS = records
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_code_chunk, range(workers), [workers] * workers))
+    finally:
+        _RECORDS = []
+    out: list[dict] = [{}] * len(records)
+    for k, part in enumerate(parts):
+        out[k::workers] = part
+    return out
+
+
+def code_records(records: list[dict], cache_dir: Path | None = None) -> None:
+    """code_record on every record, on every core; with ``cache_dir``, codes are kept per
+    record (keyed by its inputs and the coder's fingerprint) and reused by the next build."""
+    where = cache_dir / fingerprint() if cache_dir else None
+    if where:
+        where.mkdir(parents=True, exist_ok=True)
+    keys = [_inputs_key(r) for r in records] if where else [None] * len(records)
+    results: list[dict | None] = [None] * len(records)
+    for n, key in enumerate(keys):
+        if key and (where / f"{key}.json").exists():
+            results[n] = json.loads((where / f"{key}.json").read_text("utf-8"))
+    todo = [n for n, res in enumerate(results) if res is None]
+    for n, res in zip(todo, _code_all([records[n] for n in todo]), strict=True):
+        results[n] = res
+        if where:
+            tmp = where / f"{keys[n]}.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(where / f"{keys[n]}.json")
+    for r, res in zip(records, results, strict=True):
+        r["measures"] = res["measures"]
+        for item, codes in zip(r["items"], res["item_measures"], strict=True):
+            item["measures"] = codes
+        r["warnings"] += res["warnings"]

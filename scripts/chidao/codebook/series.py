@@ -1,5 +1,6 @@
-"""The stringency series: for each province and day, each indicator's level carried forward
-from the measures that set it, and OxCGRT's stringency index over the indicators we have.
+"""The stringency series: for each province and indicator, the spans of days over which a level
+holds, carried forward from the measures that set it; and for each province and day, OxCGRT's
+stringency index over the indicators we have.
 
 A level holds from the measure's start (stated, else the document's date) until a later measure
 of the same indicator replaces or lifts it, or its stated end date passes (then 0, "expired").
@@ -40,7 +41,8 @@ def _events(records: list[dict]) -> dict[tuple[str, str], list[dict]]:
 
 
 def series(records: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(stringency_levels rows, stringency_index rows), sorted, deterministic."""
+    """(stringency_levels rows: one per span of days with the same level, flag and measures;
+    stringency_index rows: one per province and day), sorted, deterministic."""
     cb = codebook()
     dated = sorted(r["date_issued"] for r in records if r.get("date_issued") and len(r["date_issued"]) == 10)
     if not dated:
@@ -77,10 +79,16 @@ def series(records: list[dict]) -> tuple[list[dict], list[dict]]:
             if state["end"] and day > state["end"] and state["level"] > 0:
                 state = {**state, "level": 0, "basis": "expired"}
             flag = (1 if state["scope"] == "general" else 0) if ind.flag and state["level"] > 0 else None
-            row = {"province_code": prov, "date": day, "indicator": ind_code, "level": state["level"],
-                   "flag": flag, "basis": state["basis"], "measure_ids": " | ".join(state["ids"])}
-            levels.append(row)
+            row = {"level": state["level"], "flag": flag, "measure_ids": " | ".join(state["ids"])}
             by_day.setdefault((prov, day), {})[ind_code] = row
+            span = levels[-1] if levels else None
+            if (span and state["basis"] in ("carried", span["basis"]) and span["end_date"] == _previous(day)
+                    and (span["province_code"], span["indicator"]) == (prov, ind_code)
+                    and all(span[k] == row[k] for k in row)):
+                span["end_date"] = day  # the same level, from the same measures, one more day
+            else:
+                levels.append({"province_code": prov, "indicator": ind_code, "start_date": day, "end_date": day,
+                               **row, "basis": "set" if state["basis"] == "carried" else state["basis"]})
     stringent = [i for i in cb.indicators.values() if i.stringency]
     index: list[dict] = []
     for prov in provinces:
@@ -101,5 +109,9 @@ def series(records: list[dict]) -> tuple[list[dict], list[dict]]:
                           "indicators_missing": " | ".join(missing) or None,
                           "measure_ids": " | ".join(sorted({i for c in avail for i in have[c]["measure_ids"].split(" | ")}))
                           or None})
-    levels.sort(key=lambda x: (x["province_code"], x["date"], x["indicator"]))
+    levels.sort(key=lambda x: (x["province_code"], x["indicator"], x["start_date"]))
     return levels, index
+
+
+def _previous(day: str) -> str:
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()

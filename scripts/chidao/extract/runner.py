@@ -8,9 +8,9 @@ import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
-from functools import cache
 from pathlib import Path
 
+from ..fingerprint import code_fingerprint
 from ..ingest.formats import sniff
 from ..ingest.source import DerivedStore
 from ..ingest.textnorm import SourceError
@@ -26,14 +26,9 @@ HEAVY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"P
 FINGERPRINTED = ("ingest/*.py", "extract/*.py", "vntext.py", "vocab.py", "vocab/*")
 
 
-@cache
 def fingerprint() -> str:
     """Hash of the reading code and vocabularies: a cached record is valid only for them."""
-    pkg = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for p in sorted({p for pattern in FINGERPRINTED for p in pkg.glob(pattern)}):
-        h.update(str(p.relative_to(pkg)).encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:16]
+    return code_fingerprint(FINGERPRINTED)
 
 
 def _read_one(args: tuple[str, str, str, bool]) -> dict:

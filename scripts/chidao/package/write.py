@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import re
 import shutil
 from pathlib import Path
 
+import orjson
 import yaml
 
 from .. import __version__
@@ -270,12 +270,15 @@ def csv_bytes(rows: list[dict], fields: list[str]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(fields)
-    for row in rows:
-        w.writerow(["" if row.get(f) is None else _cell(row[f]) for f in fields])
+    w.writerows([[_cell(row.get(f)) for f in fields] for row in rows])
     return buf.getvalue().encode("utf-8")
 
 
 def _cell(value) -> str:
+    if value is None:
+        return ""
+    if value.__class__ is str:  # most cells: nothing to convert
+        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -301,7 +304,8 @@ def json_record(r: dict, row: dict) -> dict:
 
 
 def dumps(obj) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """JSON as json.dumps(obj, ensure_ascii=False, indent=2) writes it, and a final newline."""
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 # --- the package ------------------------------------------------------------------------
@@ -316,8 +320,9 @@ def build_package(root: Path, allow_rejects: bool = False, reread: bool = False)
 
 
 def write_package(root: Path, records: list[dict], duplicates: list[dict], rejections: list[dict],
-                  allow_rejects: bool = False) -> Path:
-    """The package of these records, written into datapackage/.build (see build_package)."""
+                  allow_rejects: bool = False, cache: bool = True) -> Path:
+    """The package of these records, written into datapackage/.build (see build_package).
+    ``cache``: reuse the measures coded for an unchanged record by an earlier build."""
     dp = root / "datapackage"
     if rejections and not allow_rejects:
         raise BuildError("\n".join(f"sources/{x['file']}: rejected: {x['reason']}"
@@ -327,7 +332,7 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
         raise BuildError(f"{dp / 'sources'}: no source text became a record")
     apply_curation(records, load_curation(dp / "curation"))
     resolve_references(records)
-    code_records(records)  # the codebook stage: clause-coded measures replace the keyword hits
+    code_records(records, root / "build" / "cache" / "codebook" if cache else None)  # the codebook stage: clause-coded measures replace the keyword hits
     records.sort(key=lambda r: r["id"])
     write_document_schema(root / "schemas")
 
