@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -127,7 +128,10 @@ def _datasette_search(db: Path, metadata: dict, table: str, query: str, col: str
         assert r.status_code == 200, r.text
         return sorted({row[col] if not isinstance(row[col], dict) else row[col]["value"] for row in r.json()["rows"]})
 
-    return asyncio.run(run())
+    # in a thread of its own: a sync Playwright session of an earlier test may hold this
+    # thread's event loop, and asyncio.run refuses to start inside a running loop
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_datasette_searches_without_diacritics_and_with_d_for_dj(release, tmp_path):
@@ -225,18 +229,48 @@ def _cffconvert_venv() -> str:
 
 # --- on the site --------------------------------------------------------------------------
 
-def test_downloads_page_gives_rows_sizes_parquet_and_versions(site):
+def test_downloads_page_gives_rows_sizes_and_versions(site):
     page = (site / "du-lieu" / "index.html").read_text("utf-8")
     rows = re.findall(r'<tr class="cd-file"><td><a href="[^"]*" download>([^<]+)</a>.*?class="cd-num cd-rows">([^<]*)<',
                       page)
     counts = dict(rows)
     assert counts["data/documents.csv"] == "4" and counts["data/provinces.csv"] == "63"
-    assert counts["json/documents.json"] == "4"
-    assert 'files/parquet/documents.parquet"' in page
     assert 'dtype={"province_code": str' in page
-    assert (site / "du-lieu" / "files" / "parquet" / "documents.parquet").exists()
-    assert (site / "du-lieu" / "files" / "chidao.sqlite").exists()
     assert 'id="phien-ban"' in page and "0.1.0" in page and 'du-lieu/thay-doi/"' in page
+
+
+def test_the_site_serves_each_table_once(site):
+    """The tables once, as CSV; the nested JSON, the zip and Parquet are release files, not
+    site files; a small archive's SQLite database is served too (for Datasette Lite)."""
+    files = site / "du-lieu" / "files"
+    package = json.loads((ROOT / "datapackage" / "datapackage.json").read_text("utf-8"))
+    served = json.loads((files / "datapackage.json").read_text("utf-8"))
+    tables = [r for r in package["resources"] if r["path"].startswith("data/")]
+    assert served["resources"] == tables and len(tables) < len(package["resources"])
+    assert "json/documents.json" in served["description"]
+    for r in tables:
+        assert (files / r["path"]).read_bytes() == (ROOT / "datapackage" / r["path"]).read_bytes()
+    assert not (files / "json").exists() and not (files / "parquet").exists()
+    assert not list(files.glob("*.zip"))
+    assert (files / "chidao.sqlite").exists()  # 4 documents: small enough
+    page = (site / "du-lieu" / "index.html").read_text("utf-8")
+    assert "chidao release-files" in page  # version 0.1.0's files are not in this local build's reach
+
+
+def test_the_sites_descriptor_validates_with_frictionless(site):
+    from frictionless import Package, system
+
+    with system.use_context(trusted=False):
+        report = Package(str(site / "du-lieu" / "files" / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+def test_a_large_archive_keeps_its_sqlite_out_of_the_site():
+    from chidao.site.bundles import SITE_SQLITE_MAX_TABLE_BYTES, sqlite_in_site
+
+    small = [{"format": "csv", "bytes": 1000}, {"format": "json", "bytes": 10**9}]
+    assert sqlite_in_site(small)
+    assert not sqlite_in_site(small + [{"format": "csv", "bytes": SITE_SQLITE_MAX_TABLE_BYTES}])
 
 
 def test_data_changelog_page(site):

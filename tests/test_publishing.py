@@ -190,7 +190,8 @@ def test_dataset_jsonld_on_home_and_downloads(site):
             assert ld[key], key
         assert all(d["@type"] == "DataDownload" and d["contentUrl"] and d["encodingFormat"] for d in ld["distribution"])
         names = {d["name"] for d in ld["distribution"]}
-        assert {"documents", "datapackage.json", "zip", "sqlite"} <= names
+        # a local build: the zip is a release file whose address is not known; the SQLite is served
+        assert {"documents", "datapackage.json", "sqlite"} <= names and "documents_json" not in names
 
 
 def test_legislation_jsonld_on_every_document_page(site):
@@ -236,3 +237,14 @@ def test_datasette_lite_link_points_at_the_sqlite_file(page, base_url):
     assert href.endswith("du-lieu%2Ffiles%2Fchidao.metadata.json")
     search = page.locator("#cd-datasette-search").get_attribute("href")
     assert search.startswith(href + "#/chidao/documents?_search=")
+
+
+def test_a_feed_holds_only_the_newest_entries():
+    from chidao.site.discover import FEED_ENTRIES, atom_feed
+
+    docs = [{"id": f"d{k:03d}", "date_issued": f"2021-{1 + k % 12:02d}-{1 + k % 28:02d}", "doc_type": "Công văn",
+             "symbol": f"{k}/UBND", "issuer": "UBND", "province": "Hà Nội", "subject": None} for k in range(250)]
+    root = ET.fromstring(atom_feed(None, docs, "", "t", "urn:t"))
+    dates = [e.find(f"{ATOM}updated").text for e in root.findall(f"{ATOM}entry")]
+    assert len(dates) == FEED_ENTRIES < len(docs)
+    assert dates == sorted(dates, reverse=True) and dates[0].startswith("2021-12-")

@@ -4,6 +4,7 @@ import csv
 import functools
 import http.server
 import io
+import posixpath
 import re
 import shutil
 import threading
@@ -23,22 +24,62 @@ def shot(page, name: str) -> None:
 def test_strict_build_produced_every_page(site):
     for rel in ("index.html", "van-ban/index.html", f"van-ban/{DOC_002}/index.html", "tinh/26-vinh-phuc/index.html",
                 "bien-phap/vaccination/index.html", "so-sanh/index.html", "du-lieu/index.html",
-                "phuong-phap/index.html", "tim-kiem/index.html", "pagefind/pagefind-ui.js"):
+                "phuong-phap/index.html", "tim-kiem/index.html", "pagefind/pagefind-ui.js",
+                # the bounded lists below the index pages
+                "van-ban/thang/2021-11/index.html", "van-ban/thang/khong-ngay/index.html",
+                "van-ban/loai/cong-van/index.html", "tinh/12-lai-chau/2021/index.html",
+                "bien-phap/vaccination/12-lai-chau/index.html", "co-quan/index.html", "co-quan/12-lai-chau/index.html",
+                "co-quan/26-vinh-phuc/tinh-uy-vinh-phuc/index.html", "so-sanh/trung-uong/index.html",
+                "so-sanh/trung-uong/07-kl-tw/index.html", "so-sanh/so-lieu/index.html"):
         assert (site / rel).is_file(), rel
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    for url in ("van-ban/thang/2021-11/", "tinh/12-lai-chau/2021/", "co-quan/26-vinh-phuc/tinh-uy-vinh-phuc/"):
+        assert f"/{url}</loc>" in sitemap, url
 
 
-def test_no_broken_internal_links(site):
+def broken_links(site) -> list[str]:
     broken = []
     for html in site.rglob("*.html"):
         if html.name == "404.html":
             continue  # served at any depth, so MkDocs writes it with root-absolute links
-        for href in re.findall(r'href="([^"#?]+)', html.read_text("utf-8")):
+        for href in re.findall(r'(?<![\w-])(?:href|src)="([^"#?]+)', html.read_text("utf-8")):
             if re.match(r"^[a-z]+:", href) or href.startswith("//"):
                 continue
             target = (html.parent / href).resolve()
             if not (target.is_file() or (target / "index.html").is_file()):
                 broken.append(f"{html.relative_to(site)} -> {href}")
-    assert broken == []
+    return broken
+
+
+def test_no_broken_internal_links(site):
+    assert broken_links(site) == []
+
+
+def test_list_pages_at_every_depth_link_right(tmp_path, monkeypatch):
+    """One document per list page, so that lists have pages 2, 3 ... one level deeper than
+    their first: each depth has its shell; every link holds and each page names itself."""
+    from chidao.site.families import _lists
+
+    root = tmp_path / "root"
+    for part in ("docs", "schemas", "datapackage"):
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns(".*"))
+    for name in ("mkdocs.yml", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, root / name)
+    monkeypatch.setattr(_lists, "ROWS_PER_PAGE", 1)
+    monkeypatch.setenv("CHIDAO_SITE_URL", "https://example.org/chidao/")
+    site = build_site(root, root / "datapackage", tmp_path / "site")
+    assert broken_links(site) == []
+    for url, tab in (("van-ban/thang/2021-11/2/", "Văn bản"), ("tinh/12-lai-chau/2021/2/", "Theo tỉnh"),
+                     ("so-sanh/trung-uong/2/", "So sánh"), ("co-quan/12-lai-chau/2/", None)):
+        html = (site / url / "index.html").read_text("utf-8")
+        assert f'<link rel="canonical" href="https://example.org/chidao/{url}">' in html, url
+        assert 'href="../../../../assets/chidao.css"' in html or url.count("/") != 4, url
+        active = re.findall(r'md-tabs__item--active">\s*<a href="[^"]*" class="md-tabs__link">\s*([^<]+?)\s*</a>', html)
+        assert active == ([tab] if tab else []), (url, active)
+        prev = re.search(r'<a href="([^"]+)" rel="prev">', html).group(1)
+        assert posixpath.normpath(posixpath.join(url, prev)) == url.rsplit("/", 2)[0], url  # the list's first page
+        assert "CHIDAOSHELL" not in html and "chidao-shell" not in html
+    assert not any(site.glob("*/chidao-shell*"))
 
 
 def test_nothing_is_fetched_from_the_internet(site):
@@ -83,22 +124,57 @@ def test_document_page_card_inferred_mark_and_anchored_item(page, base_url):
     shot(page, "document")
 
 
+def _hover(page, svg, row: int, col: int) -> str:
+    """The hover box of a heatmap's cell (catalogue.js), its geometry read from the chart."""
+    left, top, cell_w, row_h = map(float, svg.get_attribute("data-geom").split())
+    point = svg.evaluate("""(svg, [x, y]) => { const p = svg.createSVGPoint(); p.x = x; p.y = y;
+        const q = p.matrixTransform(svg.getScreenCTM()); return [q.x, q.y]; }""",
+                         [left + (col + 0.5) * cell_w, top + (row + 0.5) * row_h])
+    page.mouse.move(*point)
+    return page.locator("#cd-tip").inner_text()
+
+
+def _values(svg) -> list[list[str]]:
+    rows = []
+    for run_row in svg.get_attribute("data-v").split(";"):
+        row = []
+        for run in run_row.split(","):
+            value, _, n = run.partition("*")
+            row += [value] * int(n or 1)
+        rows.append(row)
+    return rows
+
+
 def test_comparison_matrix_distinguishes_no_document_from_no_measure(page, base_url):
     page.goto(base_url + "so-sanh/")
-    matrix = page.locator("#cd-matrix")
-    lai_chau = matrix.locator("tbody tr", has_text="Lai Châu")
-    assert lai_chau.locator("td.cd-cell a").count() > 0
-    href = lai_chau.locator("td.cd-cell a").first.get_attribute("href")
-    assert href.startswith("../bien-phap/") and "#tinh-12" in href
-    ha_noi = matrix.locator("tbody tr", has_text="Hà Nội")
-    assert "cd-nodoc" in ha_noi.get_attribute("class")
-    assert ha_noi.locator("td.cd-cell-nodoc").count() == matrix.locator("thead th.cd-rot").count()
-    assert lai_chau.locator("td.cd-zero").count() > 0
-    nodoc_bg = ha_noi.locator("td").first.evaluate("e => getComputedStyle(e).backgroundImage")
-    zero_bg = lai_chau.locator("td.cd-zero").first.evaluate("e => getComputedStyle(e).backgroundImage")
-    assert nodoc_bg != zero_bg
-    assert page.locator("svg.cd-chart circle").count() == 4
+    matrix = page.locator("svg.cd-heat").first
+    assert "Ma trận" in matrix.get_attribute("aria-label")
+    names = matrix.locator(".cd-label text").all_text_contents()
+    lai_chau, ha_noi = names.index("Lai Châu"), names.index("Hà Nội")
+    assert matrix.locator(".cd-label a", has_text="Lai Châu").get_attribute("href") == "../tinh/12-lai-chau/"
+    values = _values(matrix)
+    hit = next(c for c, v in enumerate(values[lai_chau]) if v not in ("", "0"))
+    zero = next(c for c, v in enumerate(values[lai_chau]) if v == "0")
+    measure = matrix.get_attribute("data-cols").split("|")[hit]
+    assert _hover(page, matrix, lai_chau, hit) == f"Lai Châu · {measure}: {values[lai_chau][hit]} văn bản"
+    # no document (Hà Nội): its whole row drawn grey; no such measure (a zero): no stroke at all
+    strokes = {p.get_attribute("stroke"): p.get_attribute("d") for p in matrix.locator("path").all()}
+    n_cols = len(values[0])
+    assert f"M0 {ha_noi}h{n_cols}" in strokes["#e4e4e4"]
+    assert all(v == "0" for v in values[ha_noi]) and values[lai_chau][zero] == "0"
+    assert not any(f"M{zero} {lai_chau}h" in d for d in strokes.values())
     shot(page, "compare")
+    # a cell opens the province's clauses of that measure
+    _hover(page, matrix, lai_chau, hit)
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_url(re.compile(r".*/bien-phap/[a-z0-9-]+/12-lai-chau/$"))
+    assert page.locator("table.cd-table tbody tr").count() >= 1
+    assert "Lai Châu" in page.locator(".cd-kicker").text_content()
+    # the timeline: documents per province and month, 4 in all
+    page.goto(base_url + "so-sanh/")
+    timeline = page.locator("svg.cd-heat").nth(1)
+    assert sum(int(v or 0) for row in _values(timeline) for v in row) == 4
 
 
 # Pagefind's UI has shown a result count and the first result's excerpt.
@@ -130,7 +206,8 @@ def test_search_without_diacritics(page, base_url, query, shown, expect):
     shot(page, f"search-{query.replace(' ', '-')}")
 
 
-@pytest.mark.parametrize("start", ["", "van-ban/vinh-phuc-2021-11-08-907-cv-tu/", "tinh/12-lai-chau/"])
+@pytest.mark.parametrize("start", ["", "van-ban/vinh-phuc-2021-11-08-907-cv-tu/", "tinh/12-lai-chau/",
+                                   "tinh/12-lai-chau/2021/", "co-quan/12-lai-chau/"])
 def test_every_page_has_a_search_box_in_its_header(page, base_url, start):
     page.goto(base_url + start)
     box = page.locator("form.cd-header-search input[name=q]")
@@ -139,30 +216,40 @@ def test_every_page_has_a_search_box_in_its_header(page, base_url, start):
     box.press("Enter")
     page.wait_for_url("**/tim-kiem/?q=chan+chinh+to+covid")
     page.wait_for_function(RESULTS_SHOWN, timeout=20_000)
-    links = page.locator(".pagefind-ui__result a")
-    assert any("vinh-phuc-2021-11-08-907-cv-tu" in (links.nth(i).get_attribute("href") or "")
-               for i in range(links.count()))
+    # each result's link is filled in when its fragment has loaded, one after the other
+    page.wait_for_function("""() => [...document.querySelectorAll('.pagefind-ui__result a')]
+        .some(a => (a.getAttribute('href') || '').includes('vinh-phuc-2021-11-08-907-cv-tu'))""", timeout=20_000)
 
 
 def test_catalogue_filter(page, base_url):
     page.goto(base_url + "van-ban/")
+    page.locator("#cd-months a", has_text="2").click()  # November 2021: two documents
+    page.wait_for_url("**/van-ban/thang/2021-11/")
     rows = page.locator("#cd-catalogue tbody tr")
-    assert rows.count() == 4
-    page.select_option("select[name=province]", "12")
-    assert page.locator("#cd-catalogue tbody tr:not([hidden])").count() == 2
-    assert "2 / 4" in page.locator("#cd-count").inner_text()
-    page.select_option("select[name=type]", "Thông báo")
+    assert rows.count() == 2
+    page.select_option("select[name=province]", "Vĩnh Phúc")
+    assert page.locator("#cd-catalogue tbody tr:not([hidden])").count() == 1
+    assert "1 / 2" in page.locator("#cd-count").inner_text()
+    page.select_option("select[name=province]", "")
+    page.select_option("select[name=type]", "Công điện")
     visible = page.locator("#cd-catalogue tbody tr:not([hidden])")
-    assert visible.count() == 1 and "TB-UBND" in visible.inner_text()
+    assert visible.count() == 1 and "Thừa Thiên Huế" in visible.inner_text()
     shot(page, "catalogue-filtered")
+    page.goto(base_url + "tinh/12-lai-chau/2021/")  # one province: no filter on the province
+    assert page.locator("select[name=province]").count() == 0 and page.locator("select[name=type]").count() == 1
 
 
-def test_catalogue_without_javascript_is_a_full_table(browser, base_url):
+def test_catalogue_without_javascript_reaches_every_document(browser, base_url):
     ctx = browser.new_context(java_script_enabled=False)
     pg = ctx.new_page()
     pg.goto(base_url + "van-ban/")
-    assert pg.locator("#cd-catalogue tbody tr").count() == 4
-    assert pg.locator("#cd-filters").is_hidden()
+    months = [a.get_attribute("href") for a in pg.locator("#cd-months a").all()]
+    seen = []
+    for href in months:
+        pg.goto(base_url + "van-ban/" + href)
+        assert pg.locator("#cd-filters").is_hidden()
+        seen += [a.get_attribute("href") for a in pg.locator("#cd-catalogue tbody tr td:nth-child(5) a").all()]
+    assert len(seen) == len(set(seen)) == 4
     ctx.close()
 
 

@@ -128,6 +128,28 @@ def test_canonical_and_open_graph_tags_are_each_pages_own(browser, subpath_site)
         assert "CHIDAOSHELL" not in text and "chidao-shell" not in text, page
 
 
+def test_search_under_a_sub_path_merges_every_shard(browser, subpath_site):
+    """The search page under /REPO/ opens the index's merged shards there, and its results
+    link there, documents of several shards among them."""
+    from chidao.site.searchindex import shard_of
+
+    site, base = subpath_site
+    assert len(json.loads((site / "pagefind" / "shards.json").read_text("utf-8"))["merge"]) >= 2
+    pg = browser.new_page()
+    failed, fetched = [], []
+    pg.on("response", lambda r: (fetched if r.ok else failed).append(r.url))
+    try:
+        pg.goto(base + "tim-kiem/?q=don+doc")  # "đôn đốc": in three documents, in three shards
+        pg.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 3", timeout=20_000)
+        links = pg.eval_on_selector_all(".pagefind-ui__result-link", "as => as.map(a => a.getAttribute('href'))")
+    finally:
+        pg.close()
+    assert links and all(h.startswith(PREFIX) for h in links), links
+    docs = {h.rstrip("/").rsplit("/", 1)[-1] for h in links if h.startswith(PREFIX + "van-ban/")}
+    assert DOC_003 in docs and len({shard_of(f"van-ban/{d}/index.html") for d in docs}) >= 2
+    assert failed == [] and any(u.startswith(base + "pagefind/d") for u in fetched)
+
+
 def test_robots_txt_points_at_the_sitemap(subpath_site):
     site, base = subpath_site
     robots = (site / "robots.txt").read_text("utf-8")

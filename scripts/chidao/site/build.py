@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
+from .minify import minify
 from .pages import DOWNLOADS, SHELL_BODY, SHELL_DESCRIPTION, SHELL_JSONLD, SHELL_TITLE, SHELL_URL, write_pages
 from .searchindex import build_search_index
 from .sitedata import Archive
@@ -27,11 +30,14 @@ class SiteError(Exception):
 BUILDERS = ("mkdocs", "zensical")
 
 
-def build_site(root: Path, dp: Path | None = None, out: Path | None = None, builder: str | None = None) -> Path:
+def build_site(root: Path, dp: Path | None = None, out: Path | None = None, builder: str | None = None,
+               stage=None) -> Path:
     """Generate pages from the package in ``dp`` and build the site into ``out`` (default
     root/site). The new site is built aside and swapped in only when every step passed.
     ``builder`` is "mkdocs" (mkdocs-material, the default) or "zensical" (its successor, which
-    reads the same mkdocs.yml); CHIDAO_SITE_BUILDER sets it too."""
+    reads the same mkdocs.yml); CHIDAO_SITE_BUILDER sets it too. ``stage``: a context manager
+    factory called with each stage's name ("pages", "site", "search"), for the benchmark."""
+    stage = stage or (lambda name: contextlib.nullcontext())
     builder = builder or os.environ.get("CHIDAO_SITE_BUILDER") or "mkdocs"
     if builder not in BUILDERS:
         raise SiteError(f"unknown site builder '{builder}' (expected one of {', '.join(BUILDERS)})")
@@ -41,7 +47,18 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
     src = root / "build" / "site-src"
     downloads = root / "build" / "downloads"
     doc_pages = root / "build" / "doc-pages"
-    write_pages(dp, src, root / "docs", downloads, doc_pages)
+    with stage("pages"):
+        write_pages(dp, src, root / "docs", downloads, doc_pages)
+    with stage("site"):
+        _build_pages(root, dp, src, downloads, doc_pages, out, builder)
+    with stage("search"):
+        _index(out, root / "build" / "search-cache")
+    _swap(out)
+    return out
+
+
+def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Path, out: Path, builder: str) -> None:
+    """The theme's build of the page shells, then our own steps, into out's ".new" folder."""
     tmp = out.with_name(out.name + ".new")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -57,13 +74,22 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
             raise SiteError("mkdocs build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
     inject_bodies(tmp, doc_pages.parent / "page-bodies")
     inject_documents(tmp, doc_pages)
+    inject_lists(tmp, doc_pages.parent / "list-pages")
     shutil.copytree(downloads, tmp / DOWNLOADS)
     write_feeds_and_sitemap(Archive(dp), tmp)
     write_robots(tmp)
+
+
+def _index(out: Path, cache: Path) -> None:
     try:
-        build_search_index(tmp)
+        build_search_index(out.with_name(out.name + ".new"), cache)  # unchanged shards come from the cache
     except RuntimeError as err:
         raise SiteError(str(err)) from err
+
+
+def _swap(out: Path) -> None:
+    """The new site in place of the previous one (see _recover for a build killed here)."""
+    tmp = out.with_name(out.name + ".new")
     old = out.with_name(out.name + ".old")
     if out.exists():
         out.rename(old)
@@ -71,7 +97,6 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
     tmp.rename(out)
     if old.exists():
         shutil.rmtree(old)
-    return out
 
 
 def _recover(out: Path) -> None:
@@ -98,13 +123,14 @@ def inject_bodies(site: Path, bodies: Path) -> None:
         page = target.read_text("utf-8")
         if SHELL_BODY not in page:
             raise SiteError(f"{target}: the page lost its content marker")
-        target.write_text(page.replace(SHELL_BODY, body.read_text("utf-8"), 1), encoding="utf-8")
+        page = _current_tab(page, body.parent.relative_to(bodies).as_posix() + "/")
+        target.write_text(minify(page.replace(SHELL_BODY, body.read_text("utf-8"), 1)), encoding="utf-8")
 
 
 def inject_documents(site: Path, doc_pages: Path) -> None:
     """Write every document page into the shell MkDocs rendered (same depth, same section)."""
     shell_dir = site / SHELL_URL
-    shell = (shell_dir / "index.html").read_text("utf-8")
+    shell = minify((shell_dir / "index.html").read_text("utf-8"))  # once: every document page is this frame
     head, rest = shell.split(SHELL_BODY.replace("--", "--"), 1) if SHELL_BODY in shell else (None, None)
     if head is None:
         raise SiteError(f"{shell_dir}/index.html: the document shell lost its content marker")
@@ -127,6 +153,50 @@ def inject_documents(site: Path, doc_pages: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "index.html").write_text(html_text, encoding="utf-8")
     shutil.rmtree(shell_dir)
+
+
+def inject_lists(site: Path, lists: Path) -> None:
+    """Write every list page (families/_lists.py) into the shell MkDocs rendered for its
+    section and depth: the page's links are relative to its own address, the shell's to an
+    address of the same depth, so both hold. The section's tab is marked as the current one."""
+    frames: dict[str, tuple[str, str]] = {}
+    for path in sorted(lists.glob("*.json")) if lists.is_dir() else []:
+        page = json.loads(path.read_text("utf-8"))
+        shell, url = page["shell"], page["url"]
+        if shell not in frames:
+            frames[shell] = _list_frame(site, shell)
+        head, rest = frames[shell]
+        title = html.escape(page["title"], quote=True)
+        description = html.escape(page["description"], quote=True)
+        # the head names this page: title, description, canonical and og:url
+        head = head.replace(SHELL_TITLE, title).replace(SHELL_DESCRIPTION, description).replace(shell, url)
+        out = site / url
+        out.mkdir(parents=True, exist_ok=True)
+        tail = rest.replace(SHELL_TITLE, title).replace(shell, url)
+        (out / "index.html").write_text(head + minify(page["body"]) + tail, encoding="utf-8")
+    for top in sorted({"/".join(shell.split("/")[:2]) for shell in frames}):  # <section>/<pages.LIST_SHELL>
+        shutil.rmtree(site / top)
+
+
+def _list_frame(site: Path, shell: str) -> tuple[str, str]:
+    """The shell page around its content marker, its section's tab marked as current."""
+    text = minify((site / shell / "index.html").read_text("utf-8"))
+    if SHELL_BODY not in text:
+        raise SiteError(f"{shell}index.html: the list page shell lost its content marker")
+    head, rest = text.split(SHELL_BODY, 1)
+    return _current_tab(head, shell), rest
+
+
+def _current_tab(page: str, url: str) -> str:
+    """The tab of the section ``url`` is in, marked as current: the theme marks a tab only on
+    the pages of its navigation, not on the pages below them (a province, a month)."""
+    section = url.split("/")[0]
+    if url.count("/") < 2:
+        return page  # the home page, a section's index (in the navigation) or a page of none
+    # the section's address relative to the page's, as the theme writes it ("../../")
+    tab = re.escape(posixpath.relpath(section, url.rstrip("/")) + "/")
+    tab_item = re.compile(r'(<li class="md-tabs__item)("\s*>\s*<a href="' + tab + '")')
+    return tab_item.sub(r"\1 md-tabs__item--active\2", page, count=1)
 
 
 def _zensical_build(root: Path, out: Path, env: dict) -> None:

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from ..package.release import SQLITE_NAME
+from .bundles import SITE_ONLY_RESOURCES, release_assets, sqlite_in_site
 from .sitedata import Archive, doc_url, province_url
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -34,13 +36,17 @@ def dataset_jsonld(a: Archive, here: str) -> dict:
     files = "du-lieu/files/"
     dist = [{"@type": "DataDownload", "name": r["name"], "encodingFormat": r.get("mediatype", "text/csv"),
              "contentUrl": _abs(files + r["path"], here), "contentSize": str(r["bytes"]),
-             "sha256": r["hash"].split(":", 1)[1]} for r in d["resources"]]
+             "sha256": r["hash"].split(":", 1)[1]} for r in d["resources"] if r["path"].startswith(SITE_ONLY_RESOURCES)]
     dist.append({"@type": "DataDownload", "name": "datapackage.json", "encodingFormat": "application/json",
                  "contentUrl": _abs(files + "datapackage.json", here)})
-    dist.append({"@type": "DataDownload", "name": "zip", "encodingFormat": "application/zip",
-                 "contentUrl": _abs(f"{files}chidao-datapackage-{d['version']}.zip", here)})
-    dist.append({"@type": "DataDownload", "name": "sqlite", "encodingFormat": "application/vnd.sqlite3",
-                 "contentUrl": _abs(f"{files}chidao.sqlite", here)})
+    assets = release_assets(d["version"])
+    if assets:  # the bundles are release assets (site.bundles); the site may serve a small SQLite too
+        dist.append({"@type": "DataDownload", "name": "zip", "encodingFormat": "application/zip",
+                     "contentUrl": assets["zip"]})
+    sqlite = _abs(f"{files}{SQLITE_NAME}", here) if sqlite_in_site(d["resources"]) else assets and assets["sqlite"]
+    if sqlite:
+        dist.append({"@type": "DataDownload", "name": "sqlite", "encodingFormat": "application/vnd.sqlite3",
+                     "contentUrl": sqlite})
     return {
         "@context": "https://schema.org", "@type": "Dataset", "name": d["title"], "alternateName": "chidao",
         "description": d["description"], "version": d["version"], "inLanguage": ["vi", "en"],
@@ -77,8 +83,12 @@ def _atom_date(iso: str | None) -> str:
     return f"{parts}T00:00:00Z"
 
 
+FEED_ENTRIES = 100  # a feed reader wants what is new, not the archive: the newest entries only
+
+
 def atom_feed(a: Archive, docs: list[dict], here: str, title: str, feed_id: str) -> bytes:
-    """Newest documents first (by date of issue: the package records no date of addition)."""
+    """The newest FEED_ENTRIES documents, newest first (by date of issue: the package records
+    no date of addition)."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ordered = sorted(docs, key=lambda d: (d["date_issued"] or "", d["id"]), reverse=True)
@@ -90,7 +100,7 @@ def atom_feed(a: Archive, docs: list[dict], here: str, title: str, feed_id: str)
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "chidao contributors"
     ET.SubElement(feed, f"{{{ATOM}}}rights").text = "CC0-1.0"
-    for d in ordered:
+    for d in ordered[:FEED_ENTRIES]:
         e = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(e, f"{{{ATOM}}}title").text = (
             f"{d['doc_type'] or 'Văn bản'} {d['symbol'] or '(không số)'} — {d['issuer'] or d['province'] or ''}")

@@ -19,7 +19,6 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..vntext import fold
 from .sitedata import Archive, doc_url, md_path, rel
 
 DOWNLOADS = "du-lieu/files/"  # where the package's files are served
@@ -42,6 +41,10 @@ SHELL_TITLE = "CHIDAOSHELLTITLE"
 SHELL_JSONLD = "CHIDAOSHELLJSONLD"
 SHELL_DESCRIPTION = "CHIDAOSHELLDESCRIPTION"  # each document page's own description (its subject)
 SHELL_BODY = "<h1 class=\"cd-shell\">CHIDAO-SHELL-CONTENT</h1>"  # an h1, so that the theme adds none
+# List pages (a month's documents, page 3 of a province's year, ...) skip MkDocs too: each goes
+# into the shell MkDocs renders once per section and depth, <section>/LIST_SHELL/(d/)*, so that
+# the theme's relative links hold (see families/_lists.py and site.inject_lists).
+LIST_SHELL = "chidao-shell-list"
 
 
 def _clean_title(title: str) -> str:
@@ -90,16 +93,6 @@ def _highlight(text: str, marks: list[str], mark_class: str = "cd-evidence") -> 
     return "".join(out)
 
 
-def _folded_d(html: str) -> str:
-    """A hidden, indexed copy of the page's words that hold "đ", without diacritics: Pagefind
-    ignores diacritics when matching, but "đ" is a letter of its own, so "d" would miss it."""
-    text = re.sub(r"<[^>]+>", " ", html)
-    words = sorted({fold(w) for w in re.findall(r"\w*[đĐ]\w*", text)})
-    if not words:
-        return ""
-    return f'\n<div hidden class="cd-fold" data-pagefind-body>{" ".join(words)}</div>\n'
-
-
 def _size(n: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -116,6 +109,7 @@ class SiteContext:
     def __init__(self, archive: Archive, out: Path, docs_src: Path, downloads: Path, doc_pages: Path):
         self.a, self.out, self.docs_src, self.downloads, self.doc_pages = archive, out, docs_src, downloads, doc_pages
         self.bodies = doc_pages.parent / "page-bodies"
+        self.list_pages = doc_pages.parent / "list-pages"  # bodies of list pages (families/_lists.py)
         self.env = _env()
         self.version = archive.descriptor["version"]
         self.zip_path: Path | None = None  # set by the downloads family when it stages the files
@@ -133,14 +127,14 @@ class SiteContext:
         body = self.env.get_template(template).render(**ctx)
         target = self.bodies / url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body + _folded_d(body), encoding="utf-8")
+        target.write_text(body, encoding="utf-8")
 
     def write_document(self, doc_id: str, title: str, jsonld: dict, **ctx) -> None:
         """Document pages skip MkDocs: their body is HTML already, so it goes straight into the
         page shell MkDocs renders once (see SHELL_URL and site.inject_documents). One MkDocs
         page instead of thousands keeps the build linear and light."""
         body = self.env.get_template("document.html.j2").render(**ctx)
-        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body + _folded_d(ctx["rec"]["text"]),
+        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body,
                 "description": ctx["d"].get("subject") or _clean_title(title)}  # its canonical/OG description
         (self.doc_pages / f"{doc_id}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
 
@@ -175,7 +169,7 @@ def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     shutil.copytree(docs_src / "static", out / "assets")
-    for folder in (doc_pages, ctx.bodies):
+    for folder in (doc_pages, ctx.bodies, ctx.list_pages):
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)

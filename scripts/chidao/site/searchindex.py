@@ -1,12 +1,41 @@
-"""Site: the built site -> its Pagefind search index, with the word index re-split by size.
+"""Site: the built site -> its Pagefind search index: in shards, cached, without the folded
+words in any excerpt, and with the word index re-split by size.
 
-Pagefind splits its word index into chunks, so that a query downloads only the chunks that
-hold its words. Pagefind 1.5 sizes a chunk by counting the positions of each word's
-undiacritized form only; the positions of its diacritic variants ("phòng", "phóng" under
-"phong") are not counted. In Vietnamese nearly every word carries a diacritic, so chunks are
-hardly ever closed and grow with the archive: at 5,000 directives the chunk holding "phong"
-was 472 KB gzipped. `rechunk` re-splits the word index by its real size and rewrites the
-index metadata to match. No word and no position changes; search works as before.
+Shards, for bounded memory. Pagefind holds a whole site's index in memory while it builds it
+(3.3 GB at 10,000 documents), and reads every byte of every page. It runs here on *stripped
+inputs* instead: a temporary folder that mirrors the site's page paths, each page cut down to
+what Pagefind reads from it (its <html lang>, <title> and first <h1>, its data-pagefind-body
+parts without their data-pagefind-ignore parts, and its filter, meta and sort elements), split
+into shards: document pages into DOC_SHARDS shards by a stable hash of their path, every other
+page into one more. Each shard is a Pagefind bundle of its own, built one after the other, so
+the peak memory is one shard's. The first bundle is served at pagefind/ with Pagefind's
+scripts, the others at pagefind/<name>/ with their index only; pagefind/shards.json names
+them and the search page merges them (Pagefind's mergeIndex): results, filters and their
+counts come from all of them.
+
+Incremental. Each bundle is cached under a key made of its shard's stripped inputs (their
+paths and contents), the Pagefind version and this indexer's version (its source and the
+folding it uses): a rebuild runs Pagefind again only for the shards whose inputs changed (one
+changed document: its own shard), and a cached bundle never answers for other inputs, another
+Pagefind or another indexer. The cache also remembers each page's hash with the hash of its
+stripped form, so that a rebuild strips again only the pages that changed.
+
+One shard at a time, three things at once: Pagefind indexes a shard (about one core), a
+thread re-splits the word index of the shard before it, and the caller strips the next one.
+
+"d" finds "đ". Pagefind ignores diacritics when it matches, but "đ" is a letter of its own,
+so "dieu dong" would miss "điều động". Each stripped page gets one more indexed part, after
+all the others: its đ-words folded ("dieu dong do"), opened by an empty element of id FOLD_ID.
+The published pages never carry it; the search page (docs/static/search.js) builds a result's
+excerpts from the page's own words, so that the folded run never shows.
+
+Re-split word chunks. Pagefind splits its word index into chunks, so that a query downloads
+only the chunks that hold its words. Pagefind 1.5 sizes a chunk by counting the positions of
+each word's undiacritized form only; the positions of its diacritic variants ("phòng",
+"phóng" under "phong") are not counted. In Vietnamese nearly every word carries a diacritic,
+so chunks are hardly ever closed and grow with the archive: at 5,000 directives the chunk
+holding "phong" was 472 KB gzipped. `rechunk` re-splits each bundle's word index by its real
+size and rewrites the index metadata to match. No word and no position changes.
 
 The files are Pagefind's own format (gzip of b"pagefind_dcd" + CBOR). Words are cut out of
 the chunks as they are, not re-encoded, and `rechunk` checks that the cuts put together give
@@ -16,41 +45,460 @@ exactly as Pagefind wrote it, with a warning.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
+import html
 import io
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import cbor2
 
+from ..vntext import LOWER, UPPER, fold
+from .sitedata import doc_url
+
 SIGNATURE = b"pagefind_dcd"
-# Uncompressed bytes of word index per chunk. Smaller chunks mean fewer bytes per query and
-# more files; 96 KB is about 40 KB gzipped. A word larger than that stays whole.
+# Uncompressed bytes of word index per chunk, shared out among the shards: a query reads a
+# chunk per word from every shard, so each shard's chunks are CHUNK_BYTES / shards, and a word
+# costs about what it cost in one index. Smaller chunks mean fewer bytes per query and more
+# files; 96 KB is about 40 KB gzipped. A word larger than its chunk stays whole.
 CHUNK_BYTES = 96 * 1024
+MIN_CHUNK_BYTES = 4 * 1024
 META_CHUNKS = 2  # position of the chunk list in the metadata record
 ARRAY_SIZES = {0x98: 1, 0x99: 2, 0x9A: 4, 0x9B: 8}  # CBOR array headers with a length after
+
+# Document pages go to this many shards. Pagefind needs about 0.36 MB per document page of a
+# shard (about 310 MB per shard at 10,000 documents); each query reads a few files of every
+# shard (their metadata, filters and one chunk per word), so more shards mean more requests.
+DOC_SHARDS = 12
+PAGES_SHARD = "pages"  # the shard of every page that is not a document
+DOC_PREFIX = doc_url("").rstrip("/") + "/"  # document pages are DOC_PREFIX<id>/index.html
+MANIFEST = "shards.json"  # in the served pagefind/: the other bundles, for mergeIndex
+FOLD_ID = "cd-fold"  # opens the folded words of a stripped page (docs/static/search.js reads it)
+CACHE_KEEP = 4  # cached bundles kept per shard: this build's and a few earlier ones
+SEEN = "pages.json"  # in the cache: page hash -> hash of its stripped form, as the last build saw
+# What a merged bundle needs: the first bundle's scripts and WebAssembly serve them all.
+MERGED_KEEP = re.compile(r"pagefind-entry\.json$|[^/]+\.pf_meta$|(index|fragment|filter)/")
 
 
 class IndexFormatError(Exception):
     """The Pagefind index is not in the format this module knows."""
 
 
-def build_search_index(site: Path) -> None:
-    """Run Pagefind on ``site``, then re-split its word index."""
-    run = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"],
-                         capture_output=True, text=True)
-    if run.returncode != 0:
-        raise RuntimeError("pagefind failed:\n" + (run.stderr or run.stdout)[-4000:])
-    try:
-        rechunk(site / "pagefind")
-    except IndexFormatError as err:
-        print(f"warning: search index left as Pagefind wrote it: {err}", file=sys.stderr)
+@dataclass
+class ShardRun:
+    """One shard of a build: how many pages, whether its bundle came from the cache, and for a
+    bundle Pagefind built, its seconds and peak memory (MB)."""
+    name: str
+    pages: int
+    key: str
+    reused: bool = False
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    served_at: str = ""  # its folder under pagefind/ ("" for the first bundle)
 
+
+# --- the indexer's version ---------------------------------------------------------------
+
+@functools.cache
+def pagefind_version() -> str:
+    run = subprocess.run([sys.executable, "-m", "pagefind", "--version"], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError("pagefind --version failed:\n" + (run.stderr or run.stdout)[-2000:])
+    return run.stdout.strip()
+
+
+def _indexer_version() -> str:
+    """This module's source and what its folding does (vntext.fold on every letter)."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(fold(UPPER + LOWER).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+INDEXER_VERSION = _indexer_version()
+
+
+# --- stripped inputs -----------------------------------------------------------------------
+
+# A start tag: its name, its attributes (quoted values may hold ">").
+_START = re.compile(r"<([a-zA-Z][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_PF_ATTR = re.compile(r"\bdata-pagefind-([\w-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
+_RAW = re.compile(r"<!--.*?-->|<(script|style|textarea)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_D_WORD = re.compile(r"\w*[đĐ]\w*")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_CAPTURED = ("filter", "meta", "sort", "default-meta")  # read by Pagefind wherever they are
+
+
+@dataclass
+class _El:
+    name: str
+    start: int
+    open_end: int  # end of its start tag
+    end: int  # end of its end tag
+    attrs: dict[str, str]  # its data-pagefind-* attributes, without the prefix
+
+    def within(self, others: list[_El]) -> bool:
+        return any(o is not self and o.start <= self.start and self.end <= o.end for o in others)
+
+
+@functools.cache
+def _tag(name: str) -> re.Pattern:
+    return re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
+
+
+def _element(page: str, m: re.Match) -> _El:
+    """The element whose start tag is ``m``, to its matching end tag: only the tags of its
+    own name are read, which is what keeps stripping fast (our pages are well formed)."""
+    name, raw = m.group(1).lower(), m.group(2)
+    attrs = {a.group(1): next((g for g in a.groups()[1:] if g is not None), "") for a in _PF_ATTR.finditer(raw)}
+    if name in _VOID or raw.endswith("/"):
+        return _El(name, m.start(), m.end(), m.end(), attrs)
+    depth = 1
+    for t in _tag(name).finditer(page, m.end()):
+        if t.group(1):
+            depth -= 1
+            if depth == 0:
+                return _El(name, m.start(), m.end(), t.end(), attrs)
+        elif not t.group(0).endswith("/>"):
+            depth += 1
+    return _El(name, m.start(), m.end(), len(page), attrs)
+
+
+def _elements(page: str) -> tuple[list[_El], _El | None]:
+    """The elements of ``page`` with data-pagefind-* attributes, and its first h1."""
+    found: dict[int, _El] = {}
+    at = page.find("data-pagefind-")
+    while at >= 0:
+        start = page.rfind("<", 0, at)
+        m = _START.match(page, start) if start >= 0 and start not in found else None
+        if m and m.end() > at:  # the attribute is in this tag, not in text
+            found[start] = _element(page, m)
+        at = page.find("data-pagefind-", max(at + 1, m.end() if m else 0))
+    h1 = re.search(r"<h1(?=[\s>])", page, re.I)
+    h1 = _START.match(page, h1.start()) if h1 else None
+    return sorted(found.values(), key=lambda e: e.start), _element(page, h1) if h1 else None
+
+
+def _outermost(els: list[_El]) -> list[_El]:
+    return [e for e in els if not e.within(els)]
+
+
+def _cut(page: str, el: _El, holes: list[_El]) -> str:
+    """``el``'s HTML with each hole inside it emptied (its tags kept, so word breaks stay)."""
+    out, pos = [], el.start
+    for h in holes:
+        if el.start < h.start and h.end <= el.end and h.open_end < h.end:
+            out += [page[pos:h.open_end], f"</{h.name}>"]
+            pos = h.end
+    out.append(page[pos:el.end])
+    return "".join(out)
+
+
+def fold_words(body_html: str) -> list[str]:
+    """The words with "đ" of ``body_html``'s text, folded ("Điều" -> "dieu"), sorted, once each."""
+    text = html.unescape(re.sub(r"<[^>]*>", " ", _RAW.sub(" ", body_html)))
+    tokens = {t for t in text.split() if "đ" in t or "Đ" in t}  # a plain split first: it is fast
+    return sorted({fold(w) for t in tokens for w in _D_WORD.findall(t)})
+
+
+def strip_page(page: str, folded: bool = True) -> str | None:
+    """What Pagefind reads from ``page``, as a page of its own, with (``folded``) the folded
+    words of its indexed text; None if it has no data-pagefind-body (Pagefind then leaves it
+    out)."""
+    if "data-pagefind-body" not in page:
+        return None
+    found, h1 = _elements(page)
+    every = [e for e in found if e.attrs.get("ignore") == "all"]  # nothing inside is read
+    live = [e for e in found if not e.within(every)]
+    bodies = _outermost([e for e in live if "body" in e.attrs])
+    if not bodies:
+        return None
+    holes = _outermost([e for e in live if "ignore" in e.attrs and e.within(bodies)])
+    kept = [_cut(page, b, holes) for b in bodies]
+    # filters and metadata outside what is indexed, put outside it as well
+    outside = [e for e in live if any(k in e.attrs for k in _CAPTURED) and "body" not in e.attrs
+               and (not e.within(bodies) or e.within(holes))]
+    parts = [page[e.start:e.end] if not any(b.within([e]) for b in bodies)
+             else page[e.start:e.open_end] + f"</{e.name}>" for e in _outermost(outside)]
+    if h1 is not None and not h1.within(every) and (not h1.within(bodies) or h1.within(holes)):
+        parts.insert(0, page[h1.start:h1.end])  # Pagefind's default title, wherever it is
+    words = fold_words("\n".join(kept)) if folded else []
+    if words:
+        kept.append(f'<div data-pagefind-body><span id="{FOLD_ID}"></span>{" ".join(words)}</div>')
+    lang = re.search(r"<html\b[^>]*?\slang\s*=\s*[\"']?([^\"'\s>]+)", page[:4096], re.I)
+    title = re.search(r"<title\b[^>]*>.*?</title\s*>", page, re.S | re.I)
+    return ("<!DOCTYPE html>\n" + (f'<html lang="{lang.group(1)}">' if lang else "<html>")
+            + '<head><meta charset="utf-8">' + (title.group(0) if title else "") + "</head><body>\n"
+            + "\n".join(parts + kept) + "\n</body></html>\n")
+
+
+def shard_of(rel: str, shards: int = DOC_SHARDS) -> str:
+    """The shard of the page at ``rel`` (its path in the site): a document page's by a stable
+    hash of its path, so that it stays in its shard whatever else changes."""
+    parts = rel.split("/")
+    if rel.startswith(DOC_PREFIX) and len(parts) == 3 and parts[2] == "index.html":
+        return f"d{int(hashlib.sha256(rel.encode('utf-8')).hexdigest()[:8], 16) % shards}"
+    return PAGES_SHARD
+
+
+def shard_pages(site: Path, shards: int = DOC_SHARDS) -> dict[str, list[str]]:
+    """The HTML pages of ``site`` (their paths in it) by shard, in order; not Pagefind's own."""
+    groups: dict[str, list[str]] = {}
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site).as_posix()
+        if not rel.startswith("pagefind/"):
+            groups.setdefault(shard_of(rel, shards), []).append(rel)
+    return groups
+
+
+def strip_shard(site: Path, rels: list[str], seen: dict[str, str],
+                memo: dict[str, str]) -> tuple[str, list[str], dict[str, bytes]]:
+    """One shard: the hash of its stripped pages (paths and contents), the pages Pagefind
+    indexes, and the stripped pages this call had to make. ``seen`` maps the hash of a page to
+    the hash of its stripped form ("" for a page Pagefind leaves out), as the last build found
+    them: a page seen before is only read and hashed, not stripped again; ``memo`` gets the
+    same for this build's pages."""
+    h, indexed, made = hashlib.sha256(), [], {}
+    for rel in rels:
+        raw = (site / rel).read_bytes()
+        key = hashlib.sha256(raw).hexdigest()
+        if key not in seen and key not in memo:
+            stripped = strip_page(raw.decode("utf-8"))
+            if stripped is not None:
+                made[rel] = stripped.encode()
+            memo[key] = hashlib.sha256(made[rel]).hexdigest() if rel in made else ""
+        digest = memo[key] = memo.get(key, seen.get(key, ""))
+        if digest:
+            indexed.append(rel)
+            h.update(f"{rel}\0{digest}\n".encode())
+    return h.hexdigest(), indexed, made
+
+
+def _stripped(site: Path, indexed: list[str], made: dict[str, bytes]) -> list[tuple[str, bytes]]:
+    """The stripped pages of a shard Pagefind has to index (those seen before, stripped again)."""
+    return [(rel, made[rel] if rel in made else strip_page((site / rel).read_text("utf-8")).encode())
+            for rel in indexed]
+
+
+def _load_seen(store: Path) -> dict[str, str]:
+    try:
+        seen = json.loads((store / SEEN).read_text("utf-8"))
+        return seen["pages"] if seen.get("indexer") == INDEXER_VERSION else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _save_seen(store: Path, memo: dict[str, str]) -> None:
+    tmp = store / f".{SEEN}.{os.getpid()}"
+    tmp.write_text(json.dumps({"indexer": INDEXER_VERSION, "pages": memo}), "utf-8")
+    tmp.replace(store / SEEN)
+
+
+# --- shards, cached ------------------------------------------------------------------------
+
+def shard_key(inputs_hash: str, limit: int) -> str:
+    """The cache key of a bundle: its stripped inputs, Pagefind's version, this indexer's."""
+    return hashlib.sha256(f"{inputs_hash}|{pagefind_version()}|{INDEXER_VERSION}|{limit}".encode()).hexdigest()[:32]
+
+
+def build_search_index(site: Path, cache: Path | None = None, shards: int = DOC_SHARDS,
+                       limit: int | None = None) -> list[ShardRun]:
+    """Index ``site`` into site/pagefind/ shard by shard (see the module's docstring), reusing
+    the bundles cached in ``cache`` whose inputs are unchanged (no cache: every shard is
+    indexed, in a temporary folder). ``limit``: bytes per chunk of word index (default: see
+    CHUNK_BYTES). Returns what was done for each shard."""
+    limit = limit or max(MIN_CHUNK_BYTES, CHUNK_BYTES // shards)
+    served = site / "pagefind"
+    if served.exists():
+        shutil.rmtree(served)
+    groups = shard_pages(site, shards)
+    runs = []
+    with _workspace(site, cache) as (store, stage):
+        seen, memo = _load_seen(store), {}
+        with _Pipeline(store, limit) as pipeline:
+            for name in sorted(groups, key=lambda n: (n != PAGES_SHARD, len(n), n)):
+                digest, indexed, made = strip_shard(site, groups[name], seen, memo)
+                if not indexed:
+                    continue
+                run = ShardRun(name, len(indexed), shard_key(digest, limit))
+                runs.append(run)
+                if not _reuse(store, run):
+                    pipeline.add(run, _write_pages(_stripped(site, indexed, made), stage / name))
+        if not runs:
+            raise RuntimeError(f"no page of {site} marks its indexed part with data-pagefind-body")
+        for i, run in enumerate(runs):
+            run.served_at = f"{run.name}/" if i else ""
+            _serve(store / run.key / "bundle", served / run.served_at, whole=i == 0)
+        (served / MANIFEST).write_text(json.dumps({"merge": [r.served_at for r in runs[1:]]}), "utf-8")
+        if cache:
+            _save_seen(store, memo)
+            _prune(store, len(runs))
+    return runs
+
+
+@contextmanager
+def _workspace(site: Path, cache: Path | None) -> Iterator[tuple[Path, Path]]:
+    """The bundle store (``cache``, or a temporary one) and a fresh folder for stripped pages,
+    next to it so that bundles can be hard-linked into the site."""
+    with nullcontext() if cache else tempfile.TemporaryDirectory(prefix=".search-", dir=site.parent) as tmp:
+        store = cache or Path(tmp) / "store"
+        store.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=store))
+        try:
+            yield store, stage
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _write_pages(pages: list[tuple[str, bytes]], folder: Path) -> Path:
+    for rel, data in pages:
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return folder
+
+
+def _reuse(store: Path, run: ShardRun) -> bool:
+    """Whether the store holds this shard's bundle whole (each file its manifest lists, at its
+    size); marked as just used if so."""
+    entry = store / run.key
+    try:
+        files = json.loads((entry / "manifest.json").read_text("utf-8"))
+        whole = all((entry / "bundle" / rel).stat().st_size == size for rel, size in files.items())
+    except (OSError, ValueError):
+        whole = False
+    if whole:
+        os.utime(entry)
+        run.reused = True
+    return whole
+
+
+class _Pipeline:
+    """Three things at once, one shard each: Pagefind indexes a shard (in its own process,
+    about one core), a thread re-splits the word index of the shard before it and stores its
+    bundle, and the caller strips the shard after it (the two share this process's core: no
+    worker is forked, since a fork of a large build process costs its memory again). A bundle
+    is renamed into the store only when complete, so a build killed midway leaves none that
+    looks whole."""
+
+    def __init__(self, store: Path, limit: int):
+        self.store, self.limit, self.running = store, limit, None
+        self.finishing = ThreadPoolExecutor(1)
+        self.stored: list = []
+
+    def __enter__(self) -> _Pipeline:
+        return self
+
+    def add(self, run: ShardRun, pages: Path) -> None:
+        done = self._wait()
+        tmp = Path(tempfile.mkdtemp(prefix=f".new-{run.key}-", dir=self.store))
+        log = tempfile.TemporaryFile()
+        proc = launch_pagefind(pages, tmp / "bundle", log)
+        self.running = (run, proc, log, tmp, pages, time.perf_counter())
+        if done:
+            self.stored.append(self.finishing.submit(self._store, *done))
+
+    def _wait(self) -> tuple[ShardRun, Path] | None:
+        if self.running is None:
+            return None
+        run, proc, log, tmp, pages, clock = self.running
+        self.running = None
+        with log:
+            _, status, usage = os.wait4(proc.pid, 0)  # its own rusage: python -m pagefind execs the binary
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            run.seconds, run.peak_mb = time.perf_counter() - clock, usage.ru_maxrss / 1024
+            shutil.rmtree(pages, ignore_errors=True)
+            if proc.returncode != 0:
+                shutil.rmtree(tmp, ignore_errors=True)
+                log.seek(0)
+                raise RuntimeError(f"pagefind failed on shard {run.name}:\n"
+                                   + log.read().decode("utf-8", "replace")[-4000:])
+        return run, tmp
+
+    def _store(self, run: ShardRun, tmp: Path) -> None:
+        try:
+            rechunk(tmp / "bundle", self.limit, workers=1)
+        except IndexFormatError as err:
+            print(f"warning: search index left as Pagefind wrote it: {err}", file=sys.stderr)
+        files = {p.relative_to(tmp / "bundle").as_posix(): p.stat().st_size
+                 for p in sorted((tmp / "bundle").rglob("*")) if p.is_file()}
+        (tmp / "manifest.json").write_text(json.dumps(files), "utf-8")
+        entry = self.store / run.key
+        if entry.exists():  # a broken bundle under this key: replaced
+            shutil.rmtree(entry)
+        try:
+            tmp.rename(entry)
+        except OSError:  # another build stored the same bundle meanwhile
+            if not _reuse(self.store, run):
+                raise
+            shutil.rmtree(tmp)
+
+    def __exit__(self, kind, *_) -> None:
+        try:
+            if kind is None:
+                done = self._wait()
+                if done:
+                    self.stored.append(self.finishing.submit(self._store, *done))
+                for stored in self.stored:
+                    stored.result()  # its error, if any, is this build's
+            elif self.running is not None:  # a failed build: the shard in flight is of no use
+                run, proc, log, tmp, pages, _ = self.running
+                proc.kill()
+                proc.wait()
+                log.close()
+                for folder in (tmp, pages):
+                    shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            self.finishing.shutdown(wait=True)
+
+
+def launch_pagefind(pages: Path, out: Path, log) -> subprocess.Popen:
+    """Pagefind on the folder ``pages``, writing its bundle to ``out``, in the background."""
+    return subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(out),
+                             "--silent"], stdout=log, stderr=log)
+
+
+def _serve(bundle: Path, dest: Path, whole: bool) -> None:
+    """Hard-link (or copy) a stored bundle into the site: all of it for the first bundle, the
+    index only for a merged one."""
+    for folder, _, files in os.walk(bundle):
+        here = Path(folder)
+        rel = here.relative_to(bundle).as_posix()
+        names = [f for f in files if whole or MERGED_KEEP.match(f if rel == "." else f"{rel}/{f}")]
+        if not names:
+            continue
+        target = dest / rel
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            try:
+                os.link(here / name, target / name)
+            except OSError:
+                shutil.copy2(here / name, target / name)
+
+
+def _prune(store: Path, shards: int) -> None:
+    """Drop the least recently used bundles beyond CACHE_KEEP per shard, and what builds killed
+    midway left (an hour old: no build still running wrote it)."""
+    entries = sorted((p for p in store.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    done = [p for p in entries if not p.name.startswith(".")]
+    left = [p for p in entries if p.name.startswith(".") and time.time() - p.stat().st_mtime > 3600]
+    for old in done[CACHE_KEEP * shards:] + left:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- the word index, re-split by size ------------------------------------------------------
 
 def _unpack(path: Path) -> bytes:
     raw = gzip.decompress(path.read_bytes())
@@ -148,12 +596,13 @@ def _write_chunk(args: tuple[Path, str, list]) -> str:
                  7, ".pf_index")
 
 
-def rechunk(bundle: Path, limit: int = CHUNK_BYTES) -> None:
-    """Re-split every language's word index in the Pagefind ``bundle`` directory."""
+def rechunk(bundle: Path, limit: int = CHUNK_BYTES, workers: int | None = None) -> None:
+    """Re-split every language's word index in the Pagefind ``bundle`` directory, with
+    ``workers`` processes (default: up to 2; 1: in this process)."""
     entry_path = bundle / "pagefind-entry.json"
     entry = json.loads(entry_path.read_text("utf-8"))
     index = bundle / "index"
-    workers = min(2, os.cpu_count() or 1)
+    workers = workers or min(2, os.cpu_count() or 1)
     for lang, info in entry["languages"].items():
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
         meta_body = _unpack(meta_path)
@@ -163,13 +612,14 @@ def rechunk(bundle: Path, limit: int = CHUNK_BYTES) -> None:
         old = meta[META_CHUNKS]
         if not all(isinstance(c, list) and len(c) == 3 for c in old):
             raise IndexFormatError(f"{meta_path.name}: unexpected chunk list")
-        with ProcessPoolExecutor(workers) as pool:
-            parts = list(pool.map(read_words, [index / f"{name}.pf_index" for _, _, name in old]))
+        with ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+            mapper = pool.map if pool else map
+            parts = list(mapper(read_words, [index / f"{name}.pf_index" for _, _, name in old]))
             words = [w for part in parts for w in part]
             if any(a[0] >= b[0] for a, b in zip(words, words[1:], strict=False)):
                 raise IndexFormatError(f"{lang}: the words are not in order")
             chunks = split_words(words, limit)
-            names = list(pool.map(_write_chunk, [(index, f"{lang}_", c) for c in chunks]))
+            names = list(mapper(_write_chunk, [(index, f"{lang}_", c) for c in chunks]))
         for _, _, name in old:
             if name not in names:
                 (index / f"{name}.pf_index").unlink()

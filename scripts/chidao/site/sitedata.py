@@ -31,6 +31,56 @@ def measure_url(code: str) -> str:
     return f"bien-phap/{code.lower().replace('_', '-')}/"
 
 
+UNDATED = "khong-ngay"  # the list of documents without a date of issue, where a year or month would be
+NO_PROVINCE = "khac"  # documents of no province (national, or not known), where a province would be
+
+
+def province_key(code: str | None, name: str | None) -> str:
+    """The province's part of an address ("26-vinh-phuc"); NO_PROVINCE for none."""
+    return f"{code}-{slug(name or '')}" if code else NO_PROVINCE
+
+
+def month_url(month: str | None) -> str:
+    """The catalogue's list of one month's documents ("2021-08"), or of the undated ones."""
+    return f"van-ban/thang/{month or UNDATED}/"
+
+
+def type_url(doc_type: str | None) -> str:
+    return f"van-ban/loai/{slug(doc_type or '') or 'khong-ro'}/"
+
+
+def province_year_url(code: str, name: str, year: str | None) -> str:
+    return f"{province_url(code, name)}{year or UNDATED}/"
+
+
+def measure_province_url(code: str, pkey: str) -> str:
+    """The clauses coding measure ``code`` in the documents of one province (``province_key``)."""
+    return f"{measure_url(code)}{pkey}/"
+
+
+def issuer_slug(issuer: str | None) -> str:
+    # Names that differ only in case or diacritics fold to one slug: one issuer, one page.
+    return not_a_page_number(slug(issuer or "")[:80].strip("-") or "khong-ro")
+
+
+def not_a_page_number(key: str) -> str:
+    """A key of an address below a paginated list, never mistaken for page 2, 3, ... of it."""
+    return f"so-{key}" if key.isdigit() else key
+
+
+def issuers_url(pkey: str) -> str:
+    return f"co-quan/{pkey}/"
+
+
+def issuer_url(pkey: str, issuer: str | None) -> str:
+    return f"co-quan/{pkey}/{issuer_slug(issuer)}/"
+
+
+def page_url(base: str, n: int) -> str:
+    """Page ``n`` (from 1) of the list at ``base``: the first page is the list's own address."""
+    return base if n == 1 else f"{base}{n}/"
+
+
 def rel(from_url: str, to_url: str) -> str:
     """Relative link between two directory URLs of the site ("" is the home page)."""
     depth = len([p for p in from_url.split("/") if p])
@@ -144,6 +194,34 @@ class Archive:
                                                    "measure_ids": (row["measure_ids"] or "").split(" | ")
                                                    if row["measure_ids"] else []}
         return sorted(weeks), out
+
+    @cached_property
+    def docs_by_month(self) -> dict[str | None, list[dict]]:
+        """"YYYY-MM" (None: no date, or only a year) -> documents, oldest first."""
+        out: dict[str | None, list[dict]] = defaultdict(list)
+        for d in self.documents:
+            iso = d["date_issued"] or ""
+            out[iso[:7] if len(iso) >= 7 else None].append(d)
+        return out
+
+    @cached_property
+    def issuers(self) -> dict[str, dict[str, dict]]:
+        """province_key -> issuer_slug -> {"slug", "name" (its most frequent spelling), "kind", "docs"}."""
+        out: dict[str, dict[str, dict]] = defaultdict(dict)
+        for d in self.documents:
+            p = self.province_by_code.get(d["province_code"] or "")
+            pkey = province_key(p["code_2021"], p["name_2021"]) if p else NO_PROVINCE
+            key = issuer_slug(d["issuer"])
+            entry = out[pkey].setdefault(key, {"slug": key, "names": defaultdict(int), "docs": []})
+            entry["names"][d["issuer"] or "(không rõ cơ quan)"] += 1
+            entry["docs"].append(d)
+        for group in out.values():
+            for entry in group.values():
+                names = entry.pop("names")
+                entry["name"] = max(sorted(names), key=names.get)
+                kinds = [d["issuer_kind"] for d in entry["docs"] if d["issuer_kind"]]
+                entry["kind"] = max(sorted(set(kinds)), key=kinds.count) if kinds else None
+        return out
 
     @cached_property
     def measure_by_id(self) -> dict[str, dict]:

@@ -1,52 +1,106 @@
-"""A page per document: metadata card, items with their measures, cited documents, figures,
-full text, downloads and citation. Rendered straight into the page shell MkDocs builds once."""
+"""A page per document: metadata card, the full text once with its numbered items in it (each
+with its measures), cited documents, figures, downloads and citation. Rendered straight into
+the page shell MkDocs builds once."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import os
+import shutil
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from urllib.parse import quote
 
+from ...fingerprint import code_fingerprint
+from .. import doctext
+from ..bundles import originals_in_site, repository_file
 from ..discover import legislation_jsonld
-from ..pages import DOWNLOADS, KINDS, SITE_ORIGINAL_MAX, SiteContext, paragraphs
+from ..pages import DOWNLOADS, KINDS, PAGES, SITE_ORIGINAL_MAX, SiteContext
 from ..sitedata import doc_url, measure_url, province_url, rel
+from .downloads import repository_url
 
 PARALLEL_PAGES_FROM = 200  # fewer document pages are rendered in this process
 _CTX: SiteContext | None = None  # the context a forked worker renders with
 
 
-def _render_documents(k: int, of: int) -> None:
-    for d in _CTX.a.documents[k::of]:
-        document(_CTX, d)
-
+def _render_documents(k: int, of: int) -> list[str]:
+    return [cached_document(_CTX, d) for d in _CTX.a.documents[k::of]]
 
 
 def write(ctx: SiteContext) -> None:
-    """Document pages, rendered on every core: they are independent of each other."""
+    """Document pages, rendered on every core (they are independent of each other); a page
+    whose inputs did not change since the last build is taken from the page cache."""
     ctx.write_shell()
     docs = ctx.a.documents
     workers = min(os.cpu_count() or 1, len(docs) // PARALLEL_PAGES_FROM + 1)
     ctx.a.children("provenance")  # load shared tables once, before the workers fork
+    _page_cache(ctx).mkdir(parents=True, exist_ok=True)
     if workers == 1 or multiprocessing.get_start_method() != "fork":
-        for d in docs:
-            document(ctx, d)
-        return
-    global _CTX
-    _CTX = ctx
-    chunks = [docs[k::workers] for k in range(workers)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        list(pool.map(_render_documents, range(len(chunks)), [len(chunks)] * len(chunks)))
-    _CTX = None
+        used = {cached_document(ctx, d) for d in docs}
+    else:
+        global _CTX
+        _CTX = ctx
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            used = {key for part in pool.map(_render_documents, range(workers), [workers] * workers) for key in part}
+        _CTX = None
+    for old in _page_cache(ctx).glob("*.json"):  # pages of documents changed or gone
+        if old.stem not in used:
+            old.unlink()
+
+
+# What a document page depends on besides its inputs: the site's code and templates, the
+# text keys. A change to any of them renders every page again.
+FINGERPRINTED = ("site/*.py", "site/families/*.py", "site/templates/*", "vntext.py")
+
+
+def page_fingerprint() -> str:
+    return code_fingerprint(FINGERPRINTED)
+
+
+def _page_cache(ctx: SiteContext) -> Path:
+    return ctx.doc_pages.parent / "cache" / "pages" / page_fingerprint()
+
+
+def _inputs_key(ctx: SiteContext, d: dict) -> str:
+    """Hash of everything a document page shows: its record, its row, its neighbours in the
+    province (the previous/next links), its provenance, the taxonomy, the package's title and
+    version, and the addresses the environment gives (repository, site)."""
+    siblings = ctx.a.docs_by_province.get(d["province_code"], []) if d["province_code"] else []
+    pos = next((i for i, s in enumerate(siblings) if s["id"] == d["id"]), None)
+    around = [ctx.label(s) + s["id"] for s in siblings[max(0, (pos or 0) - 1):(pos or 0) + 2]] if pos is not None else []
+    inputs = [d, around, ctx.a.provenance(d["id"]), ctx.a.taxonomy, ctx.a.province_by_code.get(d["province_code"] or ""),
+              ctx.a.descriptor["title"], ctx.version,
+              ctx.a.source_bytes.get(d["source_file"]), repository_url(), os.environ.get("GITHUB_SHA"),
+              os.environ.get("CHIDAO_SITE_URL")]
+    h = hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    h.update((ctx.a.dp / "json" / f"{d['id']}.json").read_bytes())
+    return h.hexdigest()
+
+
+def cached_document(ctx: SiteContext, d: dict) -> str:
+    """Write the document's page (from the cache when its inputs are unchanged); its key."""
+    key = _inputs_key(ctx, d)
+    cached, page = _page_cache(ctx) / f"{key}.json", ctx.doc_pages / f"{d['id']}.json"
+    if cached.exists():
+        shutil.copyfile(cached, page)
+        return key
+    document(ctx, d)
+    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+    shutil.copyfile(page, tmp)
+    tmp.replace(cached)
+    return key
 
 
 def document(ctx: SiteContext, d: dict) -> None:
     here = doc_url(d["id"])
     rec = ctx.a.record(d["id"])
+    numbers = {it["number"] for it in rec["items"]}
     by_item: dict[str | None, list[dict]] = defaultdict(list)
-    for m in rec["measures"]:
-        by_item[m["item"]].append(m)
+    for m in rec["measures"]:  # a measure of an item the record does not list is the document's
+        by_item[m["item"] if m["item"] in numbers else None].append(m)
 
     def measures_of(ms: list[dict]) -> list[dict]:
         out, seen = [], set()
@@ -56,15 +110,10 @@ def document(ctx: SiteContext, d: dict) -> None:
             seen.add(m["code"])
             t = ctx.a.measure_by_code[m["code"]]
             out.append({"code": m["code"], "name_vi": t["name_vi"], "name_en": t["name_en"],
-                        "evidence": m["evidence"], "link": rel(here, measure_url(m["code"]))})
+                        "link": rel(here, measure_url(m["code"]))})
         return out
 
-    items = []
-    for k, it in enumerate(rec["items"], 1):
-        ms = measures_of(by_item.get(it["number"], []))
-        items.append({"number": it["number"], "anchor": it["number"] if it["number"].isdigit() else k,
-                      "addressees": it["addressees"], "measures": ms,
-                      "html": paragraphs(it["text"], [m["evidence"] for m in ms])})
+    blocks = _blocks(ctx, rec, measures_of, by_item)
     refs = []
     for r in rec["references"]:
         refs.append({**r, "link": rel(here, doc_url(r["resolved_id"])) if r.get("resolved_id") else None})
@@ -75,17 +124,45 @@ def document(ctx: SiteContext, d: dict) -> None:
     prov = ctx.a.province_by_code.get(d["province_code"] or "")
     ctx.write_document(d["id"], f"{ctx.label(d)} — {d['issuer'] or d['province'] or ''}",
                jsonld=legislation_jsonld(d, here, ctx.a.descriptor["title"]),
-               d=d, rec=rec, p=ctx.a.provenance(d["id"]), items=items,
+               d=d, rec=rec, p=ctx.a.provenance(d["id"]), blocks=blocks,
+               items=[b for b in blocks if b["item"]],
                doc_measures=measures_of(by_item.get(None, [])),
                kind_label=dict(KINDS).get(d["issuer_kind"], "—"),
                province_link=rel(here, province_url(prov["code_2021"], prov["name_2021"])) if prov else None,
-               fulltext=paragraphs(rec["text"], _uncertain(rec), "cd-uncertain"),
                reading=_reading(d, rec),
-               json_link=rel(here, f"{DOWNLOADS}json/{d['id']}.json"),
+               record_link=record_url(d["id"]), data_link=rel(here, PAGES["data"]),
                source_link=_original_link(ctx, d, here),
                citation=ctx.citation(d),
                prev=nav(siblings[pos - 1]) if pos else None,
                next=nav(siblings[pos + 1]) if pos is not None and pos + 1 < len(siblings) else None)
+
+
+def _blocks(ctx: SiteContext, rec: dict, measures_of, by_item: dict) -> list[dict]:
+    """The text once, in reading order: the text between items, and each item with the
+    bodies it tasks and its measures (their evidence marked in its text)."""
+    def name_of(code: str) -> str:
+        return ctx.a.measure_by_code.get(code, {}).get("name_vi", code)
+
+    text = rec["text"]
+    evidence = doctext.evidence_marks(text, rec["measures"], name_of)
+    uncertain = doctext.uncertain_marks(text, _uncertain(rec))
+    out = []
+    for b in doctext.blocks(text, rec["items"], evidence, uncertain):
+        if b.item is None:
+            out.append({"item": False, "html": b.html})
+            continue
+        n = b.item["number"]
+        out.append({"item": True, "html": b.html, "number": n, "anchor": n if n.isdigit() else b.index + 1,
+                    "addressees": b.item["addressees"], "measures": measures_of(by_item.get(n, [])),
+                    "missing": b.missing})
+    return out
+
+
+def record_url(doc_id: str) -> str | None:
+    """The document's JSON record in the repository (the site does not copy it), when the
+    repository is known."""
+    repo = repository_url()
+    return f"{repo}/blob/main/datapackage/json/{quote(doc_id)}.json" if repo else None
 
 
 METHODS = {"text": ("tệp văn bản", "a text file"), "html": ("trang web (HTML)", "a web page"),
@@ -98,7 +175,10 @@ METHODS = {"text": ("tệp văn bản", "a text file"), "html": ("trang web (HTM
 
 
 def _original_link(ctx: SiteContext, d: dict, here: str) -> str | None:
-    """The original's copy in the site, or, for one too large to copy, its source URL."""
+    """The original where the repository keeps it; in a local build its copy in the site, or,
+    for one too large to copy, its source URL."""
+    if not originals_in_site():
+        return repository_file(f"datapackage/sources/{quote(d['source_file'])}")
     if ctx.a.source_bytes.get(d["source_file"], 0) <= SITE_ORIGINAL_MAX:
         return rel(here, f"{DOWNLOADS}sources/{quote(d['source_file'])}")
     return d["source_url"] if (d["source_url"] or "").startswith(("https://", "http://")) else None

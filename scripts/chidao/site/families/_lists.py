@@ -1,0 +1,107 @@
+"""Bounded list pages, shared by the page families: a list of any length is cut into pages of
+at most ROWS_PER_PAGE rows at stable addresses (``base``, ``base``2/, ``base``3/, ...), and
+every summary shows at most TOP_K rows, so that no page grows with the archive.
+
+List pages skip MkDocs, as document pages do: their HTML body goes into a shell page that
+MkDocs renders once per section and depth (pages.LIST_SHELL), and site.inject_lists writes
+each one there. The shell has the page's own depth, so the theme's relative links (assets,
+navigation) hold, and the body's links are computed from the page's real address."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from ..pages import LIST_SHELL, SHELL_BODY, SHELL_DESCRIPTION, SHELL_TITLE, SiteContext, _clean_title, _front_matter
+from ..sitedata import doc_url, issuer_url, md_path, page_url, province_key, rel
+
+ROWS_PER_PAGE = 50  # rows of a list page; read at call time, so a test can set it small
+TOP_K = 10  # rows of a summary that links down to the whole list
+SUBJECT_CHARS = 160  # a list row's subject is cut here; the document page has it all
+WINDOW = 2  # page links shown each side of the current page (plus the first and the last)
+
+
+def shell_url(url: str) -> str:
+    """The shell MkDocs renders for pages at ``url``'s section and depth (at least 2)."""
+    parts = [p for p in url.split("/") if p]
+    if len(parts) < 2:
+        raise ValueError(f"a list page is below its section's index: {url!r}")
+    return f"{parts[0]}/{LIST_SHELL}/" + "d/" * (len(parts) - 2)
+
+
+def write_list(ctx: SiteContext, url: str, title: str, template: str, description: str | None = None,
+               **values) -> None:
+    """One list page: its body now, the page when the site is built (site.inject_lists)."""
+    shell = shell_url(url)
+    md = ctx.out / md_path(shell)
+    if not md.exists():
+        md.parent.mkdir(parents=True, exist_ok=True)
+        # wide tables: neither the page's table of contents nor the navigation in a sidebar
+        md.write_text(_front_matter(SHELL_TITLE, ("toc", "navigation"), description=SHELL_DESCRIPTION) + SHELL_BODY + "\n",
+                      encoding="utf-8")
+    body = ctx.env.get_template(template).render(**values)
+    page = {"url": url, "shell": shell, "title": _clean_title(title), "description": description or title,
+            "body": body}
+    name = url.strip("/").replace("/", "~") + ".json"
+    (ctx.list_pages / name).write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+
+
+def pager(base: str, n: int, pages: int) -> dict:
+    """Links of page ``n`` of ``pages`` to its neighbours, the first, the last and a window
+    around it: a bounded number of links however long the list."""
+    here = page_url(base, n)
+    link = lambda k: rel(here, page_url(base, k))  # noqa: E731
+    shown = sorted({1, pages, *range(max(1, n - WINDOW), min(pages, n + WINDOW) + 1)})
+    items, last = [], 0
+    for k in shown:
+        if k > last + 1:
+            items.append({"gap": True})
+        items.append({"gap": False, "n": k, "link": link(k), "current": k == n})
+        last = k
+    return {"n": n, "pages": pages, "shown": items,
+            "prev": link(n - 1) if n > 1 else None, "next": link(n + 1) if n < pages else None}
+
+
+def paginate(ctx: SiteContext, base: str, rows: Sequence, title: str, template: str, *,
+             description: str | None = None, trail: Sequence[tuple[str, str]] = (),
+             links: dict[str, str] | None = None, row_values: Callable[[str, list], dict] | None = None,
+             **values) -> int:
+    """``rows`` as list pages at ``base`` (page 1), ``base``2/, ...: at most ROWS_PER_PAGE each.
+    Every page gets ``values``; its links are made relative to it: ``trail`` (label, address),
+    outermost first, as "crumbs"; ``links`` {name: address}; ``row_values(here, chunk)`` the
+    values of its rows. Returns the number of pages; an empty list still gets its page."""
+    size = max(1, ROWS_PER_PAGE)
+    pages = max(1, -(-len(rows) // size))
+    for n in range(1, pages + 1):
+        here = page_url(base, n)
+        chunk = list(rows[(n - 1) * size:n * size])
+        suffix = f" (trang {n}/{pages})" if pages > 1 else ""
+        own = {"here": here, "rows": chunk, "pg": pager(base, n, pages), "total": len(rows),
+               "first": (n - 1) * size + 1, "heading": title,
+               "crumbs": [{"label": label, "link": rel(here, url)} for label, url in trail],
+               "links": {k: rel(here, url) for k, url in (links or {}).items()}}
+        write_list(ctx, here, title + suffix, template, description=(description or title) + suffix,
+                   **values, **own, **(row_values(here, chunk) if row_values else {}))
+    return pages
+
+
+def doc_rows(ctx: SiteContext, here: str, docs: list[dict]) -> list[dict]:
+    """Documents as list rows: the values a row shows and its links, relative to ``here``."""
+    out = []
+    for d in docs:
+        p = ctx.a.province_by_code.get(d["province_code"] or "")
+        pkey = province_key(p["code_2021"], p["name_2021"]) if p else province_key(None, None)
+        subject = d["subject"] or ""
+        out.append({"date": d["date_issued"], "province": d["province"],
+                    "issuer": d["issuer"], "issuer_link": rel(here, issuer_url(pkey, d["issuer"])),
+                    "doc_type": d["doc_type"], "symbol": d["symbol"],
+                    "link": rel(here, doc_url(d["id"])), "urgency": d["urgency"],
+                    "subject": subject if len(subject) <= SUBJECT_CHARS else subject[:SUBJECT_CHARS - 1].rstrip() + "…"})
+    return out
+
+
+def paginate_docs(ctx: SiteContext, base: str, docs: list[dict], title: str, **values) -> int:
+    """Documents as list pages (template doclist.html.j2)."""
+    return paginate(ctx, base, docs, title, "doclist.html.j2",
+                    row_values=lambda here, chunk: {"docs": doc_rows(ctx, here, chunk)}, **values)
+
