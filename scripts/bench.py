@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Benchmark of the whole pipeline on synthetic corpora (scripts/synth.py), outside the repo.
 
-For each N it builds the corpus, then runs every stage — extract, package, validate, pages,
-site (mkdocs), search index (Pagefind) — several times and reports the median wall time,
-documents per second, peak memory, site size, the size of a document page and the bytes a
-visitor downloads for one search (measured in Chromium). It also times a rebuild after one
-source changed, with the extraction cache warm. Results go to a Markdown table.
+For each N it builds the corpus, then runs the whole pipeline — extract, package, validate,
+pages, site (MkDocs and our own steps), search index — from a clean state (no cache) several
+times and reports per stage the median wall time and the peak memory of the process tree
+(this process and every child: extraction workers, MkDocs, Pagefind; proportional set size,
+so pages shared by forked workers count once). Then, caches warm, it changes one source and
+rebuilds. It reports the site's size by part, the largest page of each page family and the
+bytes Chromium downloads for two searches. The site is built as CI deploys it, with a
+repository to link originals and release files to (--repo). Results go to docs/benchmark.md between the
+markers (the rest of the file is kept) and, the same table, into README.md.
 
-    python scripts/bench.py --sizes 100 1000 5000 10000 --runs 3 --out docs/benchmark.md
+    python scripts/bench.py --sizes 1000 5000 10000 --runs 3 --out docs/benchmark.md
 """
 
 from __future__ import annotations
@@ -16,87 +20,188 @@ import argparse
 import json
 import os
 import platform
-import resource
+import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chidao.package.validate import validate_package  # noqa: E402
 from chidao.package.write import extract_sources, swap_in, write_package  # noqa: E402
-from chidao.site.build import inject_bodies, inject_documents  # noqa: E402
-from chidao.site.pages import write_pages  # noqa: E402
-from chidao.site.searchindex import build_search_index  # noqa: E402
+from chidao.site.build import build_site  # noqa: E402
 from synth import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ["extract", "package", "validate", "pages", "site", "search"]
+QUERIES = ["phong chong dich", "dieu dong"]  # the commonest words; a query that needs "đ" read as "d"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+# Targets of issue #14 at 10,000 documents (and 5,000 for time).
+TARGET_S = {5000: 45, 10000: 100}
+TARGET_RSS_MB, TARGET_SITE_MB, TARGET_PAGE_KB, TARGET_DOC_KB, TARGET_REBUILD = 1024, 500, 100, 60, 0.25
 
+
+# --- memory of the process tree ------------------------------------------------------------
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            kids.setdefault(ppid, []).append(int(entry.name))
+    return kids
+
+
+def tree_pss_mb(root: int) -> float:
+    """Proportional set size of ``root`` and all its descendants, in MB."""
+    kids, todo, total = _children(), [root], 0
+    while todo:
+        pid = todo.pop()
+        todo += kids.get(pid, [])
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        m = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        total += int(m.group(1)) if m else 0
+    return total / 1024
+
+
+class Stages:
+    """Wall time and peak memory of each stage, sampled every 50 ms by a thread."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, float] = {}
+        self._current: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            if self._current:
+                mb = tree_pss_mb(os.getpid())
+                self.peak_mb[self._current] = max(self.peak_mb.get(self._current, 0.0), mb)
+
+    @contextmanager
+    def stage(self, name: str):
+        self._current = name
+        self.peak_mb.setdefault(name, tree_pss_mb(os.getpid()))
+        clock = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - clock
+            self._current = None
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# --- the pipeline --------------------------------------------------------------------------
 
 def make_root(tmp: Path, n: int) -> Path:
     root = tmp / f"n{n}"
     generate(n, root / "datapackage" / "sources")
     for part in ("schemas", "docs"):
         shutil.copytree(ROOT / part, root / part)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    for name in ("mkdocs.yml", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, root / name)
     return root
 
 
-def run_pipeline(root: Path, cache: bool) -> dict[str, float]:
-    """One full build; seconds per stage. ``cache``: reuse cached extraction records."""
-    t: dict[str, float] = {}
+def run_pipeline(root: Path, cache: bool) -> dict:
+    """One build of package and site; per stage seconds and peak MB. ``cache`` False: a build
+    from a clean state (no cached extraction, codes, pages or search shards)."""
+    if not cache and (root / "build").exists():
+        shutil.rmtree(root / "build")
     dp = root / "datapackage"
-    clock = time.perf_counter()
-    extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract" if cache else None)
-    t["extract"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    built = write_package(root, *extracted)
-    t["package"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    problems = validate_package(built, sources=dp / "sources")
-    t["validate"] = time.perf_counter() - clock
-    if problems:
-        raise SystemExit(f"validation failed: {problems[:5]}")
-    swap_in(built, dp)
-    clock = time.perf_counter()
-    write_pages(dp, root / "build" / "site-src", root / "docs", root / "build" / "downloads", root / "build" / "doc-pages")
-    t["pages"] = time.perf_counter() - clock
-    site = root / "site"
-    if site.exists():
-        shutil.rmtree(site)
-    clock = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(root / "mkdocs.yml"),
-                    "-d", str(site)], check=True, cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    inject_bodies(site, root / "build" / "page-bodies")
-    inject_documents(site, root / "build" / "doc-pages")
-    shutil.copytree(root / "build" / "downloads", site / "du-lieu" / "files")
-    t["site"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    build_search_index(site)
-    t["search"] = time.perf_counter() - clock
-    t["total"] = sum(t[s] for s in STAGES)
-    return t
+    st = Stages()
+    try:
+        with st.stage("extract"):
+            extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract")
+        with st.stage("package"):
+            built = write_package(root, *extracted, cache=True)
+        del extracted
+        with st.stage("validate"):
+            problems = validate_package(built, sources=dp / "sources")
+        if problems:
+            raise SystemExit(f"validation failed: {problems[:5]}")
+        swap_in(built, dp)
+        build_site(root, stage=st.stage)
+    finally:
+        st.close()
+    total = sum(st.seconds.get(s, 0.0) for s in STAGES)
+    seconds = {**{s: st.seconds.get(s, 0.0) for s in STAGES}, "total": total}
+    return {**seconds, "seconds": seconds, "peak_mb": {s: st.peak_mb.get(s, 0.0) for s in STAGES}}
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process or of the largest child so far (MkDocs, Pagefind,
-    extraction workers), in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
+# --- what the site weighs -----------------------------------------------------------------
+
+def part_of(rel: str) -> str:
+    """The part of the site a file belongs to, for the size table."""
+    parts = rel.split("/")
+    if parts[0] == "du-lieu" and len(parts) > 2 and parts[1] == "files":
+        return "downloads: " + (parts[2] if len(parts) > 3 else "other files")
+    if parts[0] == "van-ban" and len(parts) == 3 and parts[2] == "index.html" and not _is_list(parts[1]):
+        return "document pages"
+    if parts[0] in ("pagefind", "assets"):
+        return parts[0]
+    return "other pages" if rel.endswith(".html") else "other files"
 
 
-def search_bytes(site: Path, query: str = "phong chong dich") -> int:
+LIST_FOLDERS = {"thang", "trang", "nam", "khong-ngay"}  # the catalogue's own sub-pages under van-ban/
+
+
+def _is_list(name: str) -> bool:
+    return name in LIST_FOLDERS or name.isdigit()
+
+
+def family_of(rel: str) -> str:
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return "home"
+    if parts[0] == "van-ban":
+        return "document" if len(parts) == 3 and not _is_list(parts[1]) else "catalogue"
+    return parts[0]
+
+
+def site_report(site: Path) -> dict:
+    parts: dict[str, int] = {}
+    largest: dict[str, tuple[int, str]] = {}
+    doc_sizes = []
+    for p in site.rglob("*"):
+        if not p.is_file():
+            continue
+        rel, size = p.relative_to(site).as_posix(), p.stat().st_size
+        parts[part_of(rel)] = parts.get(part_of(rel), 0) + size
+        if rel.endswith(".html") and rel != "404.html":
+            fam = family_of(rel)
+            if size > largest.get(fam, (0, ""))[0]:
+                largest[fam] = (size, rel)
+            if fam == "document":
+                doc_sizes.append(size)
+    return {"site_mb": sum(parts.values()) / 2**20, "parts_mb": {k: v / 2**20 for k, v in sorted(parts.items())},
+            "largest_kb": {k: (v[0] / 1024, v[1]) for k, v in sorted(largest.items())},
+            "doc_kb_median": statistics.median(doc_sizes) / 1024 if doc_sizes else 0}
+
+
+def search_bytes(site: Path, query: str) -> int:
     """Bytes a visitor's browser downloads from /pagefind/ for one search in Chromium, counted
     by the server (the browser does not report a worker's script), files served uncompressed."""
     import functools
     import http.server
-    import threading
 
     from playwright.sync_api import sync_playwright
 
@@ -106,7 +211,7 @@ def search_bytes(site: Path, query: str = "phong chong dich") -> int:
         def do_GET(self):
             super().do_GET()
             path = Path(self.translate_path(self.path))
-            if "/pagefind/" in self.path and path.is_file():
+            if "/pagefind" in self.path and path.is_file():
                 served[self.path.split("?")[0]] = path.stat().st_size
 
         def log_message(self, *args):
@@ -121,8 +226,7 @@ def search_bytes(site: Path, query: str = "phong chong dich") -> int:
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run"])
             pg = b.new_page()
-            pg.goto(base + "tim-kiem/")
-            pg.fill("#cd-search input", query)
+            pg.goto(base + "tim-kiem/?q=" + query.replace(" ", "+"))
             pg.wait_for_function(RESULTS_SHOWN, timeout=60_000)
             pg.wait_for_timeout(1000)
             b.close()
@@ -140,25 +244,21 @@ RESULTS_SHOWN = ("document.querySelector('.pagefind-ui__message') && "
 
 def measure(n: int, runs: int, tmp: Path) -> dict:
     root = make_root(tmp, n)
-    times = [run_pipeline(root, cache=False) for _ in range(runs)]
-    # a rebuild after one source changed, extraction cache warm
-    run_pipeline(root, cache=True)
+    full = [run_pipeline(root, cache=False) for _ in range(runs)]
+    # caches warm (the last clean build wrote them): one source changed, rebuilt
     first = sorted((root / "datapackage" / "sources").glob("*.txt"))[0]
     first.write_text(first.read_text("utf-8").replace("yêu cầu", "đề nghị", 1), encoding="utf-8")
     rebuild = run_pipeline(root, cache=True)
-    peak = peak_rss_mb()  # before the browser starts: its memory is not the pipeline's
     site = root / "site"
-    pages = sorted(p.stat().st_size for p in (site / "van-ban").glob("*/index.html"))
-    med = {s: statistics.median(t[s] for t in times) for s in [*STAGES, "total"]}
-    return {
-        "n": n, "runs": runs, "median": med, "rebuild_total": rebuild["total"],
-        "rebuild_extract": rebuild["extract"], "docs_per_s": n / med["total"],
-        "extract_docs_per_s": n / med["extract"], "peak_rss_mb": peak,
-        "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20,
-        "page_kb_median": statistics.median(pages) / 1024, "page_kb_max": pages[-1] / 1024,
-        "search_kb": search_bytes(site) / 1024,
-    }
+    med = {s: statistics.median(r["seconds"][s] for r in full) for s in [*STAGES, "total"]}
+    peak = {s: statistics.median(r["peak_mb"][s] for r in full) for s in STAGES}
+    return {"n": n, "runs": runs, "median": med, "peak_mb": peak, "peak_mb_max": max(peak.values()),
+            "rebuild_total": rebuild["seconds"]["total"], "rebuild_seconds": rebuild["seconds"],
+            "docs_per_s": n / med["total"], **site_report(site),
+            "search_kb": {q: search_bytes(site, q) / 1024 for q in QUERIES}}
 
+
+# --- the report --------------------------------------------------------------------------
 
 def machine() -> str:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
@@ -167,45 +267,112 @@ def machine() -> str:
                 if ln.startswith("MemTotal")), 0)
     return (f"{os.cpu_count()} cores ({cpu}), {mem} GiB; Python {platform.python_version()}, "
             f"mkdocs {version('mkdocs')}, mkdocs-material {version('mkdocs-material')}, "
-            f"pagefind {version('pagefind')}, frictionless {version('frictionless')}")
+            f"pagefind {version('pagefind')}")
 
 
-def table(results: list[dict]) -> str:
-    head = ("| N | extract | package | validate | pages | site (mkdocs) | search index | **total** | docs/s "
-            "| extract docs/s | rebuild after 1 change | peak memory | site size | document page (median / max) "
-            "| one search downloads |")
-    lines = [head, "|" + "---|" * 15]
-    for r in results:
-        m = r["median"]
-        lines.append(
-            f"| {r['n']:,} | {m['extract']:.1f} s | {m['package']:.1f} s | {m['validate']:.1f} s | {m['pages']:.1f} s "
-            f"| {m['site']:.1f} s | {m['search']:.1f} s | **{m['total']:.1f} s** | {r['docs_per_s']:.0f} "
-            f"| {r['extract_docs_per_s']:.0f} | {r['rebuild_total']:.1f} s ({r['rebuild_total'] / m['total']:.0%}) "
-            f"| {r['peak_rss_mb']:.0f} MB | {r['site_mb']:.0f} MB | {r['page_kb_median']:.0f} / {r['page_kb_max']:.0f} KB "
-            f"| {r['search_kb']:.0f} KB |")
-    return "\n".join(lines)
+def _row(cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def report(results: list[dict], runs: int) -> str:
+    ns = [f"{r['n']:,}" for r in results]
+    out = [f"Machine: {machine()}. Median of {runs} clean builds per size; the rebuild follows one changed source "
+           "with every cache warm. Memory: peak proportional set size of the whole process tree during the stage.",
+           "", _row(["stage", *(f"N = {n}: time" for n in ns), *(f"N = {n}: peak memory" for n in ns)]),
+           _row(["---"] * (1 + 2 * len(results)))]
+    for s in STAGES:
+        out.append(_row([s, *(f"{r['median'][s]:.1f} s" for r in results),
+                         *(f"{r['peak_mb'][s]:.0f} MB" for r in results)]))
+    out.append(_row(["**total**", *(f"**{r['median']['total']:.1f} s**" for r in results),
+                     *(f"**{r['peak_mb_max']:.0f} MB**" for r in results)]))
+    out.append(_row(["rebuild after one change", *(f"{r['rebuild_total']:.1f} s ({r['rebuild_total'] / r['median']['total']:.0%})"
+                                                    for r in results), *([""] * len(results))]))
+    parts = sorted({p for r in results for p in r["parts_mb"]})
+    out += ["", _row(["site, by part", *ns]), _row(["---"] * (1 + len(results)))]
+    for p in parts:
+        out.append(_row([p, *(f"{r['parts_mb'].get(p, 0):.1f} MB" for r in results)]))
+    out.append(_row(["**whole site**", *(f"**{r['site_mb']:.0f} MB**" for r in results)]))
+    fams = sorted({f for r in results for f in r["largest_kb"]})
+    out += ["", _row(["largest page of each family", *ns]), _row(["---"] * (1 + len(results)))]
+    for f in fams:
+        out.append(_row([f, *(f"{r['largest_kb'][f][0]:.0f} KB" if f in r["largest_kb"] else "—" for r in results)]))
+    out.append(_row(["document page, median", *(f"{r['doc_kb_median']:.0f} KB" for r in results)]))
+    out += ["", _row(["one search downloads", *ns]), _row(["---"] * (1 + len(results)))]
+    for q in QUERIES:
+        out.append(_row([f'"{q}"', *(f"{r['search_kb'][q]:.0f} KB" for r in results)]))
+    out += ["", targets(results)]
+    return "\n".join(out)
+
+
+def targets(results: list[dict]) -> str:
+    """Each target of issue #14 with the measured value and whether it is met."""
+    by_n = {r["n"]: r for r in results}
+    rows = [_row(["target (2 cores)", "measured", "met"]), _row(["---"] * 3)]
+
+    def add(what: str, value: str, ok: bool) -> None:
+        rows.append(_row([what, value, "yes" if ok else "**no**"]))
+
+    for n, limit in TARGET_S.items():
+        if n in by_n:
+            t = by_n[n]["median"]["total"]
+            add(f"whole pipeline at {n:,} ≤ {limit} s", f"{t:.1f} s", t <= limit)
+    big = by_n.get(10000) or results[-1]
+    label = f"at {big['n']:,}"
+    add(f"peak memory {label} ≤ 1 GB, Pagefind included", f"{big['peak_mb_max']:.0f} MB", big["peak_mb_max"] <= TARGET_RSS_MB)
+    ratio = big["rebuild_total"] / big["median"]["total"]
+    add(f"rebuild after one change {label} ≤ 25 % of a full build", f"{ratio:.0%}", ratio <= TARGET_REBUILD)
+    add(f"site {label} ≤ 500 MB", f"{big['site_mb']:.0f} MB", big["site_mb"] <= TARGET_SITE_MB)
+    lists = {f: v for f, v in big["largest_kb"].items() if f != "document"}
+    worst = max(lists.items(), key=lambda kv: kv[1][0])
+    add(f"every list page {label} ≤ 100 KB", f"largest {worst[1][0]:.0f} KB ({worst[1][1]})", worst[1][0] <= TARGET_PAGE_KB)
+    doc = big["largest_kb"].get("document", (0, ""))[0]
+    add(f"document pages {label} ≤ 60 KB", f"largest {doc:.0f} KB", doc <= TARGET_DOC_KB)
+    if len(results) > 1:
+        a, b = results[0], results[-1]
+        per = (b["median"]["total"] / b["n"]) / (a["median"]["total"] / a["n"])
+        add(f"cost linear in N (time per document at {b['n']:,} within 1.3× of {a['n']:,})", f"{per:.2f}×", per <= 1.3)
+    return "\n".join(rows)
+
+
+def write_between_markers(path: Path, text: str) -> None:
+    """Replace what lies between the benchmark markers of ``path`` (or the whole file when it
+    has none) with ``text``."""
+    block = f"{START}\n{text}\n{END}"
+    old = path.read_text("utf-8") if path.exists() else ""
+    if START in old and END in old:
+        new = old[:old.index(START)] + block + old[old.index(END) + len(END):]
+    else:
+        new = block + "\n" + old
+    path.write_text(new, encoding="utf-8")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000, 10000])
-    parser.add_argument("--runs", type=int, default=3, help="runs per size (the median is reported)")
-    parser.add_argument("--out", type=Path, help="write the Markdown report here")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
+    parser.add_argument("--runs", type=int, default=3, help="clean builds per size (the median is reported)")
+    parser.add_argument("--out", type=Path, help="write the report into this Markdown file (between its markers)")
+    parser.add_argument("--readme", type=Path, help="also put the report into this README (between its markers)")
     parser.add_argument("--json", type=Path, help="also write the raw results as JSON")
+    parser.add_argument("--repo", default="https://github.com/OWNER/REPO",
+                        help="the repository the site links to, as CI gives it (originals and release files are "
+                             "linked there, not copied into the site); '' measures a local build instead")
     args = parser.parse_args()
+    os.environ["CHIDAO_REPO_URL"] = args.repo
     results = []
     with tempfile.TemporaryDirectory(prefix="chidao-bench-") as tmp:
         for n in args.sizes:
             r = measure(n, args.runs, Path(tmp))
             results.append(r)
-            print(table([r]).splitlines()[-1], flush=True)
+            print(json.dumps({"n": n, "total_s": round(r["median"]["total"], 1), "peak_mb": round(r["peak_mb_max"]),
+                              "site_mb": round(r["site_mb"]), "rebuild_s": round(r["rebuild_total"], 1)}), flush=True)
             shutil.rmtree(Path(tmp) / f"n{n}")
-    report = table(results)
-    print(report)
+    text = report(results, args.runs)
+    print(text)
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    if args.out:
-        args.out.write_text(f"Machine: {machine()}.\n\n{report}\n", encoding="utf-8")
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for path in (args.out, args.readme):
+        if path:
+            write_between_markers(path, text)
     return 0
 
 
