@@ -75,6 +75,7 @@ def browser():
         pytest.skip("Debian chromium is not installed")
     from playwright.sync_api import sync_playwright
 
+    ARTIFACTS.mkdir(exist_ok=True)  # screenshots of any browser test (gitignored: absent in a fresh clone)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
