@@ -40,11 +40,12 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, do
 # first-vowel style, and only when nothing follows the pair ("hoàn", "khuỷu" stay), and
 # not after "q" ("quý": there "u" belongs to the consonant).
 _TONED = "".join(unicodedata.normalize("NFC", v + t) for v in "aAeEyY" for t in _TONES)
-# An old-style pair ("oà", "uỷ") that opens its syllable (after a consonant other than q, or
-# at a word start) and ends it (no letter follows).
-_OLD_STYLE = re.compile(
-    r"(?:(?<=[^\W\d_])(?<![qQaAeEiIoOuUyYàáảãạâăèéẻẽẹêìíỉĩịòóỏõọôơùúủũụưỳýỷỹỵ])|(?<![^\W\d_]))"
-    r"[oOuU][" + _TONED + r"](?![^\W\d_])")
+# An old-style pair ("oà", "uỷ") that ends its syllable (no letter follows) and opens it: at a
+# word start or after a consonant other than q. The "opens" test is done on each match in
+# Python: a look-behind at the start of the pattern would make the engine try it at every
+# offset of the text.
+_OLD_STYLE = re.compile(r"[oOuU][" + _TONED + r"](?![^\W\d_])")
+_NOT_OPENING = frozenset("qQaAeEiIoOuUyYàáảãạâăèéẻẽẹêìíỉĩịòóỏõọôơùúủũụưỳýỷỹỵ")
 _QUICK = re.compile(r"[oOuU][" + _TONED + r"]")
 
 
@@ -60,7 +61,14 @@ def canonical_tone(text: str) -> str:
         text = unicodedata.normalize("NFC", text)
     if not _QUICK.search(text):
         return text
-    return _OLD_STYLE.sub(lambda m: _new_style(m.group(0)), text)
+    return _OLD_STYLE.sub(_restyle, text)
+
+
+def _restyle(m: re.Match) -> str:
+    at, text = m.start(), m.string
+    if at and text[at - 1] in _NOT_OPENING:
+        return m.group(0)
+    return _new_style(m.group(0))
 
 
 def _fold_char(ch: str) -> str:

@@ -297,24 +297,46 @@ def _code_all(records: list[dict]) -> list[dict]:
     return out
 
 
-def code_records(records: list[dict], cache_dir: Path | None = None) -> None:
-    """code_record on every record, on every core; with ``cache_dir``, codes are kept per
-    record (keyed by its inputs and the coder's fingerprint) and reused by the next build."""
-    where = cache_dir / fingerprint() if cache_dir else None
+def _cached(where: Path | None, key: str) -> dict | None:
+    path = where / f"{key}.json" if where else None
+    return json.loads(path.read_text("utf-8")) if path and path.exists() else None
+
+
+def _keep(where: Path | None, key: str, res: dict) -> None:
     if where:
         where.mkdir(parents=True, exist_ok=True)
-    keys = [_inputs_key(r) for r in records] if where else [None] * len(records)
-    results: list[dict | None] = [None] * len(records)
-    for n, key in enumerate(keys):
-        if key and (where / f"{key}.json").exists():
-            results[n] = json.loads((where / f"{key}.json").read_text("utf-8"))
+        tmp = where / f"{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(where / f"{key}.json")
+
+
+def precode(record: dict, cache_dir: str | None = None) -> dict:
+    """The codes of a freshly extracted record (what _coded returns) and the key of the inputs
+    they were coded from. Run in the extraction worker, where the record already is, so that
+    code_records has nothing left to code unless curation changed those inputs since."""
+    where = Path(cache_dir) / fingerprint() if cache_dir else None
+    key = _inputs_key(record)
+    res = _cached(where, key)
+    if res is None:
+        res = _coded(record)
+        _keep(where, key, res)
+    return {**res, "key": key}
+
+
+def code_records(records: list[dict], cache_dir: Path | None = None) -> None:
+    """code_record on every record, on every core; with ``cache_dir``, codes are kept per
+    record (keyed by its inputs and the coder's fingerprint) and reused by the next build. A
+    record's ``precoded`` codes (see precode) are used when its inputs still have their key."""
+    where = cache_dir / fingerprint() if cache_dir else None
+    keys = [_inputs_key(r) for r in records]
+    results: list[dict | None] = []
+    for r, key in zip(records, keys, strict=True):
+        pre = r.pop("precoded", None)
+        results.append(pre if pre and pre["key"] == key else _cached(where, key))
     todo = [n for n, res in enumerate(results) if res is None]
     for n, res in zip(todo, _code_all([records[n] for n in todo]), strict=True):
         results[n] = res
-        if where:
-            tmp = where / f"{keys[n]}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(where / f"{keys[n]}.json")
+        _keep(where, keys[n], res)
     for r, res in zip(records, results, strict=True):
         r["measures"] = res["measures"]
         for item, codes in zip(r["items"], res["item_measures"], strict=True):

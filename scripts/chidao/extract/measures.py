@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import re._parser as sre_parse
 from functools import cache
 
 from ..vntext import match_key
@@ -10,13 +11,43 @@ from ..vocab import measure_taxonomy
 
 
 @cache
-def _patterns() -> list[tuple[str, re.Pattern]]:
+def _patterns() -> list[tuple[str, re.Pattern, tuple[str, ...] | None]]:
+    """(code, one regex for its patterns, the words one of which any match must contain, or
+    None when a pattern has no such word)."""
     # No look-behind at the start: it would stop the regex engine from skipping ahead to
     # where a pattern can begin. Word boundaries are checked on each match instead.
     out = []
     for m in measure_taxonomy()["measures"]:
-        out.append((m["code"], re.compile("|".join(f"(?:{p})" for p in m["patterns"]))))
+        needles = [_needle(p) for p in m["patterns"]]
+        out.append((m["code"], re.compile("|".join(f"(?:{p})" for p in m["patterns"])),
+                    None if None in needles else tuple(needles)))
     return out
+
+
+def _needle(pattern: str) -> str | None:
+    """The longest run of plain characters every match of ``pattern`` contains (None when it
+    has none of two characters or more). Most texts lack most codes' words, and a substring
+    test is far cheaper than a regex scan."""
+    parsed = sre_parse.parse(pattern)
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    best, run = "", ""
+    for op, arg in parsed.data:
+        if op is sre_parse.LITERAL:
+            run += chr(arg)
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best if len(best) >= 2 else None
+
+
+def _may_match(needles: tuple[str, ...] | None, key: str, lo: int, hi: int) -> bool:
+    if needles is None:
+        return True
+    for n in needles:  # a plain loop: any() over a generator costs more than the searches
+        if key.find(n, lo, hi) >= 0:
+            return True
+    return False
 
 
 def _bounded(key: str, start: int, end: int) -> bool:
@@ -30,13 +61,16 @@ def code_text(text: str) -> list[tuple[str, str]]:
 
 def first_matches(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[str, int, int]]]:
     """For each (start, end) span of ``text`` (in order): (code, start, end) of the first match
-    of every code inside it, in taxonomy order. One scan of the text per code."""
+    of every code inside it, in taxonomy order. One scan of the text per code, skipped when
+    the code's literal needle is absent from the spans."""
     key = match_key(text)
     out: list[list[tuple[str, int, int]]] = [[] for _ in spans]
     if not spans:
         return out
     lo, hi = spans[0][0], spans[-1][1]
-    for code, pat in _patterns():
+    for code, pat, needles in _patterns():
+        if not _may_match(needles, key, lo, hi):
+            continue
         k = 0
         for m in pat.finditer(key, lo, hi):
             s, e = m.span()

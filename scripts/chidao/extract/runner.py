@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -31,8 +32,16 @@ def fingerprint() -> str:
     return code_fingerprint(FINGERPRINTED)
 
 
-def _read_one(args: tuple[str, str, str, bool]) -> dict:
-    """One file -> {"file", "sha256", "bytes", "record" | "rejection"} (JSON-safe)."""
+def _read_one(args: tuple) -> dict:
+    """One file -> {"file", "sha256", "bytes", "record" | "rejection", "then"} (JSON-safe)."""
+    entry = _read_file(args[:4])
+    then = args[4]
+    if then is not None and "record" in entry:
+        entry["then"] = then(entry["record"])
+    return entry
+
+
+def _read_file(args: tuple[str, str, str, bool]) -> dict:
     path, cache_dir, derived, reread = Path(args[0]), args[1], args[2], args[3]
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
@@ -67,14 +76,16 @@ def needs_reading(path: Path, store: DerivedStore | None) -> bool:
 
 
 def read_sources(paths: list[Path], cache_dir: Path | None = None, workers: int | None = None,
-                 derived: Path | None = None, reread: bool = False) -> list[dict]:
+                 derived: Path | None = None, reread: bool = False,
+                 then: Callable[[dict], dict] | None = None) -> list[dict]:
     """Every path read, in the order given. Many files, or more than one file to OCR, are read
-    on every core (``workers``)."""
+    on every core (``workers``). ``then`` (picklable): a later stage's work on each record,
+    done in the same worker while the record is at hand; its result is the entry's "then"."""
     where = ""
     if cache_dir is not None:
         where = str(cache_dir / fingerprint())
         Path(where).mkdir(parents=True, exist_ok=True)
-    jobs = [(str(p), where, str(derived) if derived else "", reread) for p in paths]
+    jobs = [(str(p), where, str(derived) if derived else "", reread, then) for p in paths]
     workers = workers or os.cpu_count() or 1
     store = DerivedStore(derived) if derived else None
     heavy = sum(needs_reading(p, store) or reread for p in paths) if len(jobs) < PARALLEL_FROM else 0

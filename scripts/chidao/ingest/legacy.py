@@ -87,11 +87,10 @@ def detect(text: str) -> str | None:
     """'mojibake', 'legacy' (TCVN3 or VNI) or None, from the text's tell-tale characters."""
     if not _SUSPECT.search(text):
         return None
-    n = _letters(text)
     if len(_MOJIBAKE.findall(text)) >= 3:
         return "mojibake"
     clues = max(len(_TCVN3_RE.findall(text)), len(_VNI_MARKERS.findall(text)))
-    return "legacy" if clues >= 3 and clues >= 0.005 * n else None
+    return "legacy" if clues >= 3 and clues >= 0.005 * _letters(text) else None
 
 
 def _unmojibake(text: str) -> str:

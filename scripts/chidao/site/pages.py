@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import importlib
 import json
+import multiprocessing
 import pkgutil
 import re
 import shutil
@@ -173,8 +174,61 @@ def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-    for family in page_families():
+    families = page_families()
+    first = [f for f in families if f.__name__.rsplit(".", 1)[-1] in ALONE]
+    rest = [f for f in families if f not in first]
+    for family in first:  # the document pages, on every core (families/documents.py)
         family.write(ctx)
+    if len(ctx.a.documents) < PARALLEL_FAMILIES_FROM or multiprocessing.get_start_method() != "fork":
+        for family in rest:
+            family.write(ctx)
+        return
+    # the others on both cores: a forked process writes those of FORKED, this one the rest
+    forked = [f for f in rest if f.__name__.rsplit(".", 1)[-1] in FORKED]
+    _in_both(lambda: [f.write(ctx) for f in forked], lambda: [f.write(ctx) for f in rest if f not in forked])
+
+
+# Page families that write on their own before the others (the document pages use every core).
+ALONE = ("documents",)
+# Families written by a forked process, next to this one writing the others: about half of the
+# time, and the tables only they read (measures; the stringency index is read by both sides).
+FORKED = ("measures", "provinces")
+PARALLEL_FAMILIES_FROM = 200  # fewer documents: every family in this process
+
+
+def _in_both(child, parent) -> None:
+    """``child()`` in a forked process while this one runs ``parent()``; the child's error, if
+    any, raised here (after both are done). The families write files only, so nothing else
+    needs to come back."""
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, send))
+    proc.start()
+    send.close()
+    try:
+        parent()
+    finally:
+        try:
+            error = recv.recv()
+        except EOFError:
+            error = RuntimeError("a page family process died without a word")
+        recv.close()
+        proc.join()
+    if error is not None:
+        raise error
+
+
+def _child(run, send) -> None:
+    try:
+        run()
+        error = None
+    except BaseException as err:  # noqa: BLE001 (every error goes back to the parent)
+        error = err
+    try:
+        send.send(error)
+    except Exception:  # noqa: BLE001 (an error that does not pickle)
+        send.send(RuntimeError(f"{type(error).__name__}: {error}"))
+    send.close()
 
 
 def page_families() -> list:

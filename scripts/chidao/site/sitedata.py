@@ -95,8 +95,23 @@ def md_path(url: str) -> str:
 # --- the archive ------------------------------------------------------------------------
 
 def _read(dp: Path, name: str) -> list[dict]:
+    """The table's rows as csv.DictReader reads them, an empty value as None."""
     with (dp / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(fh)]
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            return []
+        width, rows = len(header), []
+        for row in reader:
+            if len(row) == width:
+                rows.append(dict(zip(header, [v or None for v in row])))  # noqa: B905 (same length)
+            elif row:  # a short or long row, as DictReader makes it (the package writes none)
+                cells = dict(zip(header, [v or None for v in row]))  # noqa: B905
+                cells.update({k: None for k in header[len(row):]})
+                if len(row) > width:
+                    cells[None] = row[width:]
+                rows.append(cells)
+        return rows
 
 
 @dataclass
@@ -108,7 +123,10 @@ class Archive:
         self.descriptor = json.loads((self.dp / "datapackage.json").read_text("utf-8"))
 
     def table(self, name: str) -> list[dict]:
-        return self._tables.setdefault(name, _read(self.dp, name))
+        """The rows of data/<name>.csv, read once."""
+        if name not in self._tables:
+            self._tables[name] = _read(self.dp, name)
+        return self._tables[name]
 
     @cached_property
     def _tables(self) -> dict[str, list[dict]]:
