@@ -128,7 +128,7 @@ def _index(prov: str, indicators: list[Indicator], runs: dict[tuple[str, str], l
     at = [0] * len(stringent)  # per indicator: how many of its runs have begun
     out: list[dict] = []
     for c, first in enumerate(cuts):
-        subs, avail, missing, ids = [], [], [], set()
+        subs, avail, missing = [], [], []
         for s, (code, flag, top, rs) in enumerate(stringent):
             while at[s] < len(rs) and rs[at[s]][0] <= first:
                 at[s] += 1
@@ -139,10 +139,9 @@ def _index(prov: str, indicators: list[Indicator], runs: dict[tuple[str, str], l
             avail.append(code)
             lv = row["level"]
             subs.append(0.0 if lv == 0 else 100 * (lv - 0.5 * ((1 if flag else 0) - (row["flag"] or 0))) / top)
-            ids.update(row["measure_ids"].split(" | "))
         same = {"stringency_index": round(sum(subs) / len(subs), 2) if subs else None,
                 "indicator_count": len(avail), "indicators": " | ".join(avail) or None,
-                "indicators_missing": " | ".join(missing) or None, "measure_ids": " | ".join(sorted(ids)) or None}
+                "indicators_missing": " | ".join(missing) or None}
         end = cuts[c + 1] if c + 1 < len(cuts) else len(days)
         out += [{"province_code": prov, "date": day, **same} for day in days[first:end]]
     return out

@@ -191,8 +191,8 @@ class Archive:
 
     @cached_property
     def stringency_weeks(self) -> tuple[list[str], dict[str, dict[str, dict]]]:
-        """(weeks, province_code -> week (its Monday) -> the week's highest index, with the day
-        and the measures behind it). A week with no coded source has value None."""
+        """(weeks, province_code -> week (its Monday) -> the week's highest index, with its day
+        (measures_on gives the measures behind it). A week with no coded source has value None."""
         from datetime import date, timedelta
 
         if not (self.dp / "data" / "stringency_index.csv").exists():
@@ -208,10 +208,24 @@ class Archive:
             if cur is None or (value is not None and (cur["value"] is None or value > cur["value"])):
                 out[row["province_code"]][week] = {"week": week, "value": value, "date": row["date"],
                                                    "indicators": row["indicators"],
-                                                   "missing": row["indicators_missing"],
-                                                   "measure_ids": (row["measure_ids"] or "").split(" | ")
-                                                   if row["measure_ids"] else []}
+                                                   "missing": row["indicators_missing"]}
         return sorted(weeks), out
+
+    @cached_property
+    def level_spans(self) -> dict[str, list[tuple[str, str, list[str]]]]:
+        """province_code -> (start_date, end_date, measure ids) of its stringency_levels spans:
+        the measures behind a day's index are those of the spans that cover the day."""
+        out: dict[str, list[tuple[str, str, list[str]]]] = defaultdict(list)
+        if (self.dp / "data" / "stringency_levels.csv").exists():
+            for row in self.table("stringency_levels"):
+                if row["measure_ids"]:
+                    out[row["province_code"]].append((row["start_date"], row["end_date"], row["measure_ids"].split(" | ")))
+        return out
+
+    def measures_on(self, province_code: str, day: str) -> list[str]:
+        """The ids of the measures behind a province's levels on ``day``, sorted."""
+        return sorted({i for start, end, ids in self.level_spans.get(province_code, ()) if start <= day <= end
+                       for i in ids})
 
     @cached_property
     def docs_by_month(self) -> dict[str | None, list[dict]]:

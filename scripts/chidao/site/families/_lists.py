@@ -65,12 +65,13 @@ def pager(base: str, n: int, pages: int) -> dict:
 def paginate(ctx: SiteContext, base: str, rows: Sequence, title: str, template: str, *,
              description: str | None = None, trail: Sequence[tuple[str, str]] = (),
              links: dict[str, str] | None = None, row_values: Callable[[str, list], dict] | None = None,
-             **values) -> int:
-    """``rows`` as list pages at ``base`` (page 1), ``base``2/, ...: at most ROWS_PER_PAGE each.
+             rows_per_page: int | None = None, **values) -> int:
+    """``rows`` as list pages at ``base`` (page 1), ``base``2/, ...: at most rows_per_page each.
     Every page gets ``values``; its links are made relative to it: ``trail`` (label, address),
     outermost first, as "crumbs"; ``links`` {name: address}; ``row_values(here, chunk)`` the
-    values of its rows. Returns the number of pages; an empty list still gets its page."""
-    size = max(1, ROWS_PER_PAGE)
+    values of its rows; ``rows_per_page`` rows a page (ROWS_PER_PAGE when not given). Returns
+    the number of pages; an empty list still gets its page."""
+    size = max(1, rows_per_page or ROWS_PER_PAGE)
     pages = max(1, -(-len(rows) // size))
     for n in range(1, pages + 1):
         here = page_url(base, n)
