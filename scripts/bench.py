@@ -4,7 +4,8 @@
 For each N it builds the corpus, then runs the whole pipeline — extract, package, validate,
 pages, site (MkDocs and our own steps), search index — from a clean state (no cache) several
 times and reports per stage the median wall time and the peak memory of the process tree
-(this process and every child: extraction workers, MkDocs, Pagefind; proportional set size,
+(each build runs in a fresh process, as `chidao build` does; the process and every child:
+extraction workers, MkDocs, Pagefind; proportional set size,
 so pages shared by forked workers count once). Then, caches warm, it changes one source and
 rebuilds. It reports the site's size by part, the largest page of each page family and the
 bytes Chromium downloads for two searches. The site is built as CI deploys it, with a
@@ -122,6 +123,16 @@ def make_root(tmp: Path, n: int) -> Path:
 
 
 def run_pipeline(root: Path, cache: bool) -> dict:
+    """One build in a fresh Python process, as `chidao build` runs it, so that one build's
+    memory is not counted in the next one's peak."""
+    import subprocess
+
+    args = [sys.executable, __file__, "--one", str(root)] + (["--cache"] if cache else [])
+    out = subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True, env=os.environ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _pipeline(root: Path, cache: bool) -> dict:
     """One build of package and site; per stage seconds and peak MB. ``cache`` False: a build
     from a clean state (no cached extraction, codes, pages or search shards)."""
     if not cache and (root / "build").exists():
@@ -356,7 +367,12 @@ def main() -> int:
     parser.add_argument("--repo", default="https://github.com/OWNER/REPO",
                         help="the repository the site links to, as CI gives it (originals and release files are "
                              "linked there, not copied into the site); '' measures a local build instead")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one build of this root
+    parser.add_argument("--cache", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        print(json.dumps(_pipeline(args.one, args.cache)))
+        return 0
     os.environ["CHIDAO_REPO_URL"] = args.repo
     results = []
     with tempfile.TemporaryDirectory(prefix="chidao-bench-") as tmp:
