@@ -4,8 +4,8 @@
 For each N it builds the corpus, then runs the whole pipeline — extract, package, validate,
 pages, site (MkDocs and our own steps), search index — from a clean state (no cache) several
 times and reports per stage the median wall time and the peak memory of the process tree
-(each build runs in a fresh process, as `chidao build` does; the process and every child:
-extraction workers, MkDocs, Pagefind; proportional set size,
+(a build's data, its validation and its site each run in a fresh process, as `chidao build`
+runs them; a process and every child: extraction workers, MkDocs, Pagefind; proportional set size,
 so pages shared by forked workers count once). Then, caches warm, it changes one source and
 rebuilds. It reports the site's size by part, the largest page of each page family and the
 bytes Chromium downloads for two searches. The site is built as CI deploys it, with a
@@ -123,39 +123,57 @@ def make_root(tmp: Path, n: int) -> Path:
 
 
 def run_pipeline(root: Path, cache: bool) -> dict:
-    """One build in a fresh Python process, as `chidao build` runs it, so that one build's
-    memory is not counted in the next one's peak."""
+    """One build, as `chidao build` runs it: the data (extract, package), its validation and the
+    site each in a fresh Python process (so that a stage's peak memory is its own, not the heap
+    the stage before it left), one after the other; per stage seconds and peak MB."""
+    if not cache and (root / "build").exists():
+        shutil.rmtree(root / "build")
+    seconds, peak = {}, {}
+    built = ""
+    for part in PARTS:
+        out = _one_part(root, part, built)
+        built = out.get("built", built)
+        seconds.update(out["seconds"])
+        peak.update(out["peak_mb"])
+    seconds = {**{s: seconds.get(s, 0.0) for s in STAGES}}
+    seconds["total"] = sum(seconds.values())
+    return {**seconds, "seconds": seconds, "peak_mb": {s: peak.get(s, 0.0) for s in STAGES}}
+
+
+PARTS = ("data", "validate", "site")  # the processes of one build (cli.cmd_build)
+
+
+def _one_part(root: Path, part: str, built: str) -> dict:
     import subprocess
 
-    args = [sys.executable, __file__, "--one", str(root)] + (["--cache"] if cache else [])
+    args = [sys.executable, __file__, "--one", str(root), "--part", part, "--built", built]
     out = subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True, env=os.environ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _pipeline(root: Path, cache: bool) -> dict:
-    """One build of package and site; per stage seconds and peak MB. ``cache`` False: a build
-    from a clean state (no cached extraction, codes, pages or search shards)."""
-    if not cache and (root / "build").exists():
-        shutil.rmtree(root / "build")
+def _part(root: Path, part: str, built: str) -> dict:
+    """One process of a build: its stages' seconds and peak MB (and where the data part staged
+    the package)."""
     dp = root / "datapackage"
     st = Stages()
+    result = {}
     try:
-        with st.stage("extract"):
-            extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract")
-        with st.stage("package"):
-            built = write_package(root, *extracted, cache=True)
-        del extracted
-        with st.stage("validate"):
-            problems = validate_package(built, sources=dp / "sources")
-        if problems:
-            raise SystemExit(f"validation failed: {problems[:5]}")
-        swap_in(built, dp)
-        build_site(root, stage=st.stage)
+        if part == "data":
+            with st.stage("extract"):
+                extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract")
+            with st.stage("package"):
+                result["built"] = str(write_package(root, *extracted, cache=True))
+        elif part == "validate":
+            with st.stage("validate"):
+                problems = validate_package(Path(built), sources=dp / "sources")
+            if problems:
+                raise SystemExit(f"validation failed: {problems[:5]}")
+            swap_in(Path(built), dp)
+        else:
+            build_site(root, stage=st.stage)
     finally:
         st.close()
-    total = sum(st.seconds.get(s, 0.0) for s in STAGES)
-    seconds = {**{s: st.seconds.get(s, 0.0) for s in STAGES}, "total": total}
-    return {**seconds, "seconds": seconds, "peak_mb": {s: st.peak_mb.get(s, 0.0) for s in STAGES}}
+    return {**result, "seconds": st.seconds, "peak_mb": st.peak_mb}
 
 
 # --- what the site weighs -----------------------------------------------------------------
@@ -368,10 +386,11 @@ def main() -> int:
                         help="the repository the site links to, as CI gives it (originals and release files are "
                              "linked there, not copied into the site); '' measures a local build instead")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one build of this root
-    parser.add_argument("--cache", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
+    parser.add_argument("--built", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(_pipeline(args.one, args.cache)))
+        print(json.dumps(_part(args.one, args.part, args.built)))
         return 0
     os.environ["CHIDAO_REPO_URL"] = args.repo
     results = []

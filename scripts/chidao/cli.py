@@ -79,7 +79,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         for line in str(exc).splitlines():
             print(f"chidao build: {line}", file=sys.stderr)
         return 1
-    problems = validate_package(built, sources=dp / "sources")
+    problems = _in_fresh_process(validate_package, built, sources=dp / "sources")
     if problems:
         for p in problems:
             print(f"chidao build: {p}", file=sys.stderr)
@@ -90,7 +90,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"chidao build: {docs} documents -> {dp} (validated)")
     if args.no_site:
         return 0
-    return cmd_site(args)
+    return _site_in_fresh_process(root, getattr(args, "builder", None))
+
+
+# Validation and the site run in new Python processes: each starts with what it reads from
+# disk, not with the heap the stage before it left (at 10,000 directives, hundreds of MB that
+# the site's forked page workers would also hold), so a build's peak memory is its largest
+# stage's, not their sum.
+
+def _in_fresh_process(fn, *args, **kwargs):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
+def _site_in_fresh_process(root: Path, builder: str | None) -> int:
+    import signal
+    import subprocess
+
+    cmd = [sys.executable, "-m", "chidao.cli", "site", "--root", str(root)] + (["--builder", builder] if builder else [])
+    code = subprocess.run(cmd).returncode
+    if code < 0:  # the site's process was killed (a crash test's SIGKILL): so is this build
+        signal.raise_signal(-code)
+    return code
 
 
 def _recover(dp: Path) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
+from .frame import trim_frame
 from .minify import minify
 from .pages import DOWNLOADS, SHELL_BODY, SHELL_DESCRIPTION, SHELL_JSONLD, SHELL_TITLE, SHELL_URL, write_pages
 from .searchindex import build_search_index
@@ -123,14 +124,14 @@ def inject_bodies(site: Path, bodies: Path) -> None:
         page = target.read_text("utf-8")
         if SHELL_BODY not in page:
             raise SiteError(f"{target}: the page lost its content marker")
-        page = _current_tab(page, body.parent.relative_to(bodies).as_posix() + "/")
+        page = trim_frame(_current_tab(page, body.parent.relative_to(bodies).as_posix() + "/"))
         target.write_text(minify(page.replace(SHELL_BODY, body.read_text("utf-8"), 1)), encoding="utf-8")
 
 
 def inject_documents(site: Path, doc_pages: Path) -> None:
     """Write every document page into the shell MkDocs rendered (same depth, same section)."""
     shell_dir = site / SHELL_URL
-    shell = minify((shell_dir / "index.html").read_text("utf-8"))  # once: every document page is this frame
+    shell = trim_frame(minify((shell_dir / "index.html").read_text("utf-8")))  # once: every document page is this frame
     head, rest = shell.split(SHELL_BODY.replace("--", "--"), 1) if SHELL_BODY in shell else (None, None)
     if head is None:
         raise SiteError(f"{shell_dir}/index.html: the document shell lost its content marker")
@@ -180,7 +181,7 @@ def inject_lists(site: Path, lists: Path) -> None:
 
 def _list_frame(site: Path, shell: str) -> tuple[str, str]:
     """The shell page around its content marker, its section's tab marked as current."""
-    text = minify((site / shell / "index.html").read_text("utf-8"))
+    text = trim_frame(minify((site / shell / "index.html").read_text("utf-8")))
     if SHELL_BODY not in text:
         raise SiteError(f"{shell}index.html: the list page shell lost its content marker")
     head, rest = text.split(SHELL_BODY, 1)
