@@ -63,8 +63,8 @@ def trim_frame(page: str) -> str:
 
 def _without_drawer(page: str) -> str:
     drawer, tabs = _DRAWER.search(page), _TABS.search(page)
-    if not drawer or not tabs:
-        return page
+    if not drawer or not tabs or 'data-md-component="content"' in drawer.group(0):
+        return page  # no drawer, no tabs, or a match that ran past the sidebar: left alone
     links, tab_links = set(_HREF.findall(drawer.group(0))), set(_HREF.findall(tabs.group(0)))
     if not links or not links <= tab_links:
         return page  # the drawer holds more than the tabs (a nested navigation): kept
