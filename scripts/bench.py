@@ -90,9 +90,10 @@ class Stages:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.05):
-            if self._current:
+            current = self._current  # read once: the stage may end while this samples
+            if current:
                 mb = tree_pss_mb(os.getpid())
-                self.peak_mb[self._current] = max(self.peak_mb.get(self._current, 0.0), mb)
+                self.peak_mb[current] = max(self.peak_mb.get(current, 0.0), mb)
 
     @contextmanager
     def stage(self, name: str):

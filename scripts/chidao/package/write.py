@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import shutil
 from functools import partial
@@ -330,6 +331,19 @@ def dumps(obj) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
+def _write_or_link(path: Path, data: bytes, previous: Path | None) -> None:
+    """``data`` into ``path``, or ``path`` as a hard link to the same name in ``previous`` when
+    that holds these bytes already (nothing rewrites a package file in place: safe to share)."""
+    old = previous / path.name if previous else None
+    try:
+        if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
+            os.link(old, path)
+            return
+    except OSError:
+        pass
+    path.write_bytes(data)
+
+
 # --- the package ------------------------------------------------------------------------
 
 def build_package(root: Path, allow_rejects: bool = False, reread: bool = False) -> Path:
@@ -369,7 +383,7 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
         data = csv_bytes(t[name], [f["name"] for f in schema["fields"]])
         (out / "data" / f"{name}.csv").write_bytes(data)
         resources.append(_resource(name, f"data/{name}.csv", data, schema))
-    size, digest = write_json_records(out / "json", records, t["documents"])
+    size, digest = write_json_records(out / "json", records, t["documents"], previous=dp / "json")
     resources.append({"name": "documents_json", "path": "json/documents.json", "format": "json",
                       "mediatype": "application/json", "encoding": "utf-8",
                       "title": "All documents as nested JSON records", "title_vi": "Mọi văn bản, bản ghi JSON lồng nhau",
@@ -381,15 +395,18 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
     return out
 
 
-def write_json_records(folder: Path, records: list[dict], rows: list[dict]) -> tuple[int, str]:
+def write_json_records(folder: Path, records: list[dict], rows: list[dict],
+                       previous: Path | None = None) -> tuple[int, str]:
     """Each record as json/<id>.json, and all of them as json/documents.json, written as it
     goes (the whole array would be hundreds of MB in memory at 10,000 documents) and byte for
-    byte what dumps(list of records) gives: (bytes, sha256) of documents.json."""
+    byte what dumps(list of records) gives: (bytes, sha256) of documents.json. A record whose
+    file in ``previous`` (the published package's json/) has the same bytes is linked to it,
+    not written again: after one changed source, one file is written instead of thousands."""
     h, size = hashlib.sha256(), 0
     with (folder / "documents.json").open("wb") as fh:
         for k, (r, row) in enumerate(zip(records, rows, strict=True)):
             one = orjson.dumps(json_record(r, row), option=orjson.OPT_INDENT_2)
-            (folder / f"{r['id']}.json").write_bytes(one + b"\n")
+            _write_or_link(folder / f"{r['id']}.json", one + b"\n", previous)
             # an element of the indented array: its lines indented by two more spaces
             part = (b",\n  " if k else b"[\n  ") + one.replace(b"\n", b"\n  ")
             fh.write(part)

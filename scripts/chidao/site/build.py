@@ -13,13 +13,24 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
 from .frame import trim_frame
 from .minify import minify
-from .pages import DOWNLOADS, SHELL_BODY, SHELL_DESCRIPTION, SHELL_JSONLD, SHELL_TITLE, SHELL_URL, write_pages
+from .pages import (
+    DOWNLOADS,
+    SHELL_BODY,
+    SHELL_DESCRIPTION,
+    SHELL_JSONLD,
+    SHELL_TITLE,
+    SHELL_URL,
+    link_or_copy,
+    write_pages,
+)
 from .searchindex import build_search_index
 from .sitedata import Archive
 
@@ -48,14 +59,50 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
     src = root / "build" / "site-src"
     downloads = root / "build" / "downloads"
     doc_pages = root / "build" / "doc-pages"
-    with stage("pages"):
-        write_pages(dp, src, root / "docs", downloads, doc_pages)
-    with stage("site"):
-        _build_pages(root, dp, src, downloads, doc_pages, out, builder)
-    with stage("search"):
-        _index(out, root / "build" / "search-cache")
-    _swap(out)
+    trash = Trash(root / "build" / "trash")
+    try:
+        with stage("pages"):
+            for folder in (src, doc_pages, doc_pages.parent / "page-bodies"):
+                trash.put(folder)  # the last build's, deleted while this one's are written
+            write_pages(dp, src, root / "docs", downloads, doc_pages)
+        with stage("site"):
+            _build_pages(root, dp, src, downloads, doc_pages, out, builder)
+        with stage("search"):
+            _index(out, root / "build" / "search-cache")
+    finally:
+        trash.close()
+    _swap(out, trash)
     return out
+
+
+class Trash:
+    """Folders to delete, deleted by a thread while the build goes on (deleting is waiting on
+    the disk, which the page workers leave free): what is put here is renamed aside at once
+    and gone by close(). The previous site, set aside by the swap, waits here for the next
+    build: so a build does not wait on deleting 20,000 pages either."""
+
+    def __init__(self, where: Path):
+        self.where = where
+        where.mkdir(parents=True, exist_ok=True)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        for old in where.iterdir():
+            self._pool.submit(shutil.rmtree, old, True)
+
+    def put(self, folder: Path, now: bool = True) -> None:
+        """``folder`` out of the way; deleted before close() (``now``) or by the next build."""
+        if not folder.exists():
+            return
+        aside = self.where / f"{folder.name}-{time.time_ns()}"
+        try:
+            folder.rename(aside)
+        except OSError:  # another file system: deleted here and now
+            shutil.rmtree(folder)
+            return
+        if now:
+            self._pool.submit(shutil.rmtree, aside, True)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
 
 
 def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Path, out: Path, builder: str) -> None:
@@ -76,7 +123,7 @@ def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Pa
     inject_bodies(tmp, doc_pages.parent / "page-bodies")
     inject_documents(tmp, doc_pages)
     inject_lists(tmp, doc_pages.parent / "list-pages")
-    shutil.copytree(downloads, tmp / DOWNLOADS)
+    shutil.copytree(downloads, tmp / DOWNLOADS, copy_function=link_or_copy)
     write_feeds_and_sitemap(Archive(dp), tmp)
     write_robots(tmp)
 
@@ -88,8 +135,9 @@ def _index(out: Path, cache: Path) -> None:
         raise SiteError(str(err)) from err
 
 
-def _swap(out: Path) -> None:
-    """The new site in place of the previous one (see _recover for a build killed here)."""
+def _swap(out: Path, trash: Trash | None = None) -> None:
+    """The new site in place of the previous one (see _recover for a build killed here); the
+    previous one into ``trash``, for the next build to delete."""
     tmp = out.with_name(out.name + ".new")
     old = out.with_name(out.name + ".old")
     if out.exists():
@@ -97,7 +145,10 @@ def _swap(out: Path) -> None:
     fault_point("site:swap")
     tmp.rename(out)
     if old.exists():
-        shutil.rmtree(old)
+        if trash:
+            trash.put(old, now=False)
+        else:
+            shutil.rmtree(old)
 
 
 def _recover(out: Path) -> None:
@@ -174,7 +225,7 @@ def inject_lists(site: Path, lists: Path) -> None:
         out = site / url
         out.mkdir(parents=True, exist_ok=True)
         tail = rest.replace(SHELL_TITLE, title).replace(shell, url)
-        (out / "index.html").write_text(head + minify(page["body"]) + tail, encoding="utf-8")
+        (out / "index.html").write_text(head + page["body"] + tail, encoding="utf-8")  # minified when written
     for top in sorted({"/".join(shell.split("/")[:2]) for shell in frames}):  # <section>/<pages.LIST_SHELL>
         shutil.rmtree(site / top)
 

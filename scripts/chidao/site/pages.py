@@ -12,6 +12,7 @@ import html
 import importlib
 import json
 import multiprocessing
+import os
 import pkgutil
 import re
 import shutil
@@ -20,6 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..fingerprint import code_fingerprint
 from .sitedata import Archive, doc_url, md_path, rel
 
 DOWNLOADS = "du-lieu/files/"  # where the package's files are served
@@ -29,6 +31,9 @@ SITE_ORIGINAL_MAX = 5_000_000
 PAGES = {"home": "", "catalogue": "van-ban/", "provinces": "tinh/", "measures": "bien-phap/",
          "compare": "so-sanh/", "data": "du-lieu/", "method": "phuong-phap/", "search": "tim-kiem/"}
 KINDS = [("party", "Đảng"), ("government", "Chính quyền"), ("other", "Khác")]
+# The site's code and templates (and the text keys): a change to any of them renders every
+# cached page again (document pages, list pages).
+SITE_CODE = ("site/*.py", "site/families/*.py", "site/templates/*", "vntext.py")
 
 
 def _env() -> Environment:
@@ -46,6 +51,17 @@ SHELL_BODY = "<h1 class=\"cd-shell\">CHIDAO-SHELL-CONTENT</h1>"  # an h1, so tha
 # into the shell MkDocs renders once per section and depth, <section>/LIST_SHELL/(d/)*, so that
 # the theme's relative links hold (see families/_lists.py and site.inject_lists).
 LIST_SHELL = "chidao-shell-list"
+
+
+def link_or_copy(src, dst) -> None:
+    """``dst`` as a hard link to ``src``: no byte written (a build writes hundreds of MB, and the
+    disk's write-back is what slows it). Safe because nothing in the package or the site is
+    rewritten in place: every writer makes a new file (a staging folder, a temporary file
+    renamed). A copy where the file system cannot link."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _clean_title(title: str) -> str:
@@ -113,6 +129,8 @@ class SiteContext:
         self.list_pages = doc_pages.parent / "list-pages"  # bodies of list pages (families/_lists.py)
         self.env = _env()
         self.version = archive.descriptor["version"]
+        self.lists_kept: set[str] = set()  # the files of list-pages/ this build named (families/_lists.py)
+        self.code = code_fingerprint(SITE_CODE)  # what rendered pages depend on besides their values
         self.zip_path: Path | None = None  # set by the downloads family when it stages the files
         self.sqlite_path: Path | None = None
 
@@ -170,10 +188,11 @@ def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     shutil.copytree(docs_src / "static", out / "assets")
-    for folder in (doc_pages, ctx.bodies, ctx.list_pages):
+    for folder in (doc_pages, ctx.bodies):
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
+    ctx.list_pages.mkdir(parents=True, exist_ok=True)  # kept: unchanged list pages are not written again
     families = page_families()
     first = [f for f in families if f.__name__.rsplit(".", 1)[-1] in ALONE]
     rest = [f for f in families if f not in first]
@@ -182,10 +201,18 @@ def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages:
     if len(ctx.a.documents) < PARALLEL_FAMILIES_FROM or multiprocessing.get_start_method() != "fork":
         for family in rest:
             family.write(ctx)
-        return
-    # the others on both cores: a forked process writes those of FORKED, this one the rest
-    forked = [f for f in rest if f.__name__.rsplit(".", 1)[-1] in FORKED]
-    _in_both(lambda: [f.write(ctx) for f in forked], lambda: [f.write(ctx) for f in rest if f not in forked])
+    else:
+        # the others on both cores: a forked process writes those of FORKED, this one the rest
+        forked = [f for f in rest if f.__name__.rsplit(".", 1)[-1] in FORKED]
+        def in_child() -> set[str]:
+            for family in forked:
+                family.write(ctx)
+            return ctx.lists_kept
+
+        ctx.lists_kept |= _in_both(in_child, lambda: [f.write(ctx) for f in rest if f not in forked])
+    for old in ctx.list_pages.iterdir():  # list pages changed or gone, and what a killed build left
+        if old.name not in ctx.lists_kept:
+            old.unlink()
 
 
 # Page families that write on their own before the others (the document pages use every core).
@@ -196,10 +223,9 @@ FORKED = ("measures", "provinces")
 PARALLEL_FAMILIES_FROM = 200  # fewer documents: every family in this process
 
 
-def _in_both(child, parent) -> None:
-    """``child()`` in a forked process while this one runs ``parent()``; the child's error, if
-    any, raised here (after both are done). The families write files only, so nothing else
-    needs to come back."""
+def _in_both(child, parent):
+    """``child()`` in a forked process while this one runs ``parent()``; the child's result
+    returned (it must pickle), or its error raised here (after both are done)."""
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, send))
@@ -209,25 +235,25 @@ def _in_both(child, parent) -> None:
         parent()
     finally:
         try:
-            error = recv.recv()
+            error, result = recv.recv()
         except EOFError:
-            error = RuntimeError("a page family process died without a word")
+            error, result = RuntimeError("a page family process died without a word"), None
         recv.close()
         proc.join()
     if error is not None:
         raise error
+    return result
 
 
 def _child(run, send) -> None:
     try:
-        run()
-        error = None
+        result, error = run(), None
     except BaseException as err:  # noqa: BLE001 (every error goes back to the parent)
-        error = err
+        result, error = None, err
     try:
-        send.send(error)
+        send.send((error, result))
     except Exception:  # noqa: BLE001 (an error that does not pickle)
-        send.send(RuntimeError(f"{type(error).__name__}: {error}"))
+        send.send((RuntimeError(f"{type(error).__name__}: {error}"), None))
     send.close()
 
 

@@ -9,9 +9,13 @@ navigation) hold, and the body's links are computed from the page's real address
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Callable, Sequence
 
+from ..bundles import repository_url
+from ..minify import minify
 from ..pages import LIST_SHELL, SHELL_BODY, SHELL_DESCRIPTION, SHELL_TITLE, SiteContext, _clean_title, _front_matter
 from ..sitedata import doc_url, issuer_url, md_path, page_url, province_key, rel
 
@@ -31,7 +35,12 @@ def shell_url(url: str) -> str:
 
 def write_list(ctx: SiteContext, url: str, title: str, template: str, description: str | None = None,
                **values) -> None:
-    """One list page: its body now, the page when the site is built (site.inject_lists)."""
+    """One list page: its body now, the page when the site is built (site.inject_lists).
+
+    The page's file is named by the hash of everything it is rendered from (see list_key) and
+    kept from the last build when that is unchanged: after one changed document, most list
+    pages are neither rendered nor written again. write_pages then drops the files no page of
+    this build named (pages changed or gone)."""
     shell = shell_url(url)
     md = ctx.out / md_path(shell)
     if not md.exists():
@@ -39,11 +48,29 @@ def write_list(ctx: SiteContext, url: str, title: str, template: str, descriptio
         # wide tables: neither the page's table of contents nor the navigation in a sidebar
         md.write_text(_front_matter(SHELL_TITLE, ("toc", "navigation"), description=SHELL_DESCRIPTION) + SHELL_BODY + "\n",
                       encoding="utf-8")
-    body = ctx.env.get_template(template).render(**values)
-    page = {"url": url, "shell": shell, "title": _clean_title(title), "description": description or title,
-            "body": body}
-    name = url.strip("/").replace("/", "~") + ".json"
-    (ctx.list_pages / name).write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    page = {"url": url, "shell": shell, "title": _clean_title(title), "description": description or title}
+    key = list_key(ctx, page, template, values)
+    name = f"{key}.json" if key else url.strip("/").replace("/", "~") + ".json"
+    ctx.lists_kept.add(name)
+    if key and (ctx.list_pages / name).exists():
+        return
+    page["body"] = minify(ctx.env.get_template(template).render(**values))
+    tmp = ctx.list_pages / f"{name}.{os.getpid()}.tmp"  # whole or absent, whatever kills the build
+    tmp.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(ctx.list_pages / name)
+
+
+def list_key(ctx: SiteContext, page: dict, template: str, values: dict) -> str | None:
+    """Hash of what a list page is rendered from: its address, title and description, its
+    template's values, the site's code and templates (ctx.code), and the addresses the
+    environment gives. None when a value is not plain data (a function, a set): such a page is
+    rendered every time, never taken for another."""
+    try:
+        inputs = json.dumps([page, template, values, ctx.code, repository_url(), os.environ.get("GITHUB_SHA"),
+                             os.environ.get("CHIDAO_SITE_URL")], ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(inputs.encode("utf-8")).hexdigest()[:32]
 
 
 def pager(base: str, n: int, pages: int) -> dict:

@@ -8,7 +8,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import shutil
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -18,7 +17,7 @@ from ...fingerprint import code_fingerprint
 from .. import doctext
 from ..bundles import originals_in_site, repository_file
 from ..discover import legislation_jsonld
-from ..pages import DOWNLOADS, KINDS, PAGES, SITE_ORIGINAL_MAX, SiteContext
+from ..pages import DOWNLOADS, KINDS, PAGES, SITE_CODE, SITE_ORIGINAL_MAX, SiteContext, link_or_copy
 from ..sitedata import doc_url, measure_url, province_url, rel
 from .downloads import repository_url
 
@@ -51,13 +50,9 @@ def write(ctx: SiteContext) -> None:
             old.unlink()
 
 
-# What a document page depends on besides its inputs: the site's code and templates, the
-# text keys. A change to any of them renders every page again.
-FINGERPRINTED = ("site/*.py", "site/families/*.py", "site/templates/*", "vntext.py")
-
-
 def page_fingerprint() -> str:
-    return code_fingerprint(FINGERPRINTED)
+    """What a document page depends on besides its inputs (pages.SITE_CODE)."""
+    return code_fingerprint(SITE_CODE)
 
 
 def _page_cache(ctx: SiteContext) -> Path:
@@ -85,11 +80,11 @@ def cached_document(ctx: SiteContext, d: dict) -> str:
     key = _inputs_key(ctx, d)
     cached, page = _page_cache(ctx) / f"{key}.json", ctx.doc_pages / f"{d['id']}.json"
     if cached.exists():
-        shutil.copyfile(cached, page)
+        link_or_copy(cached, page)
         return key
     document(ctx, d)
     tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    shutil.copyfile(page, tmp)
+    link_or_copy(page, tmp)
     tmp.replace(cached)
     return key
 
