@@ -18,3 +18,16 @@ def code_fingerprint(patterns: tuple[str, ...]) -> str:
     for p in sorted({p for pattern in patterns for p in PACKAGE.glob(pattern)}):
         h.update(str(p.relative_to(PACKAGE)).encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:16]
+
+
+def json_bytes(obj) -> bytes:
+    """``obj`` as compact UTF-8 JSON for a cache (orjson: ~10x the standard library's speed;
+    the standard library for what orjson refuses, an integer past 64 bits)."""
+    import json
+
+    import orjson
+
+    try:
+        return orjson.dumps(obj)
+    except TypeError:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

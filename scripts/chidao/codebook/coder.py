@@ -7,7 +7,6 @@ codebook (vocab/codebook.yaml) decides which are measures and how they are coded
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import re
@@ -15,8 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
+import orjson
+
 from ..extract.measures import first_matches
-from ..fingerprint import code_fingerprint
+from ..fingerprint import code_fingerprint, json_bytes
 from ..vntext import match_key
 from ..vocab import find_districts, find_provinces
 from .book import citation_rx, codebook, date_rules, mention_rules, polarity_rules, scope_rules
@@ -260,7 +261,7 @@ def _inputs_key(record: dict) -> str:
     """Hash of what code_record reads of a record."""
     inputs = [record["text"], [(i["number"], i["text"]) for i in record["items"]],
               record.get("date_issued"), record.get("province_code")]
-    return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return hashlib.sha256(json_bytes(inputs)).hexdigest()
 
 
 def _coded(record: dict) -> dict:
@@ -299,14 +300,14 @@ def _code_all(records: list[dict]) -> list[dict]:
 
 def _cached(where: Path | None, key: str) -> dict | None:
     path = where / f"{key}.json" if where else None
-    return json.loads(path.read_text("utf-8")) if path and path.exists() else None
+    return orjson.loads(path.read_bytes()) if path and path.exists() else None
 
 
 def _keep(where: Path | None, key: str, res: dict) -> None:
     if where:
         where.mkdir(parents=True, exist_ok=True)
         tmp = where / f"{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(json_bytes(res))
         tmp.replace(where / f"{key}.json")
 
 

@@ -5,13 +5,14 @@ re-reads what changed (and everything when the extractor or its vocabularies cha
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ..fingerprint import code_fingerprint
+import orjson
+
+from ..fingerprint import code_fingerprint, json_bytes
 from ..ingest.formats import sniff
 from ..ingest.source import DerivedStore
 from ..ingest.textnorm import SourceError
@@ -54,14 +55,14 @@ def _read_file(args: tuple[str, str, str, bool]) -> dict:
     key = hashlib.sha256(path.name.encode() + b"\0" + (store.fingerprint(sha) if store else "").encode())
     cached = Path(cache_dir) / f"{sha}-{key.hexdigest()[:12]}.json" if cache_dir and not reread else None
     if cached and cached.exists():
-        return {**entry, **json.loads(cached.read_text("utf-8"))}
+        return {**entry, **orjson.loads(cached.read_bytes())}
     try:
         result = {"record": extract_bytes(data, path.name, store, reread)}
     except SourceError as exc:
         result = {"rejection": {"kind": exc.kind, "reason": exc.reason, "hint": exc.hint}}
     if cached:
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(json_bytes(result))
         tmp.replace(cached)
     return {**entry, **result}
 

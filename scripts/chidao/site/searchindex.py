@@ -378,19 +378,34 @@ def _workspace(site: Path, cache: Path | None) -> Iterator[tuple[Path, Path]]:
             shutil.rmtree(stage, ignore_errors=True)
 
 
+MEMORY_FS = Path("/dev/shm")
+MEMORY_FS_MIN_FREE = 256 * 2**20  # the stage uses ~25 MB at 10,000 documents; leave room for others
+
+
 def _stage_parent(store: Path) -> Path:
-    """Where the stripped pages of the shards go while Pagefind reads them: the store, or the
-    folder CHIDAO_STAGE_DIR names (e.g. /dev/shm: creating and deleting thousands of small
-    files costs a disk far more, about 1 ms a file on the benchmark's machine, than memory;
-    at most two shards' pages are there at a time, about 25 MB at 10,000 documents).
+    """Where the stripped pages of the shards go while Pagefind reads them: the folder
+    CHIDAO_STAGE_DIR names ("" for the store), else /dev/shm when it is there with room to
+    spare, else the store. Memory, because creating and deleting thousands of small files
+    costs a disk far more, about 1 ms a file on the benchmark's machine, than memory; at most
+    two shards' pages are there at a time, about 25 MB at 10,000 documents.
     Pagefind numbers the pages of a bundle in the order it lists its input folder, which is
     the file system's (ext4: by a hash of the name, seeded per file system): a bundle built
     from another file system finds the same pages but is not byte for byte the same."""
     stage = os.environ.get("CHIDAO_STAGE_DIR")
+    if stage is None and _roomy(MEMORY_FS):
+        stage = str(MEMORY_FS)
     if not stage:
         return store
     _drop_old_stages(Path(stage))
     return Path(stage)
+
+
+def _roomy(folder: Path) -> bool:
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK) and st.f_bavail * st.f_frsize >= MEMORY_FS_MIN_FREE
 
 
 def _drop_old_stages(folder: Path) -> None:
