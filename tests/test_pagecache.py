@@ -63,3 +63,29 @@ def test_the_environment_is_part_of_the_key(tmp_path, renders, monkeypatch):
     pages = _pages(ROOT / "datapackage", tmp_path)
     assert len(renders) == 4
     assert all("github.com/OWNER/REPO/raw/main/datapackage/sources/" in p.decode("utf-8") for p in pages.values())
+
+
+def _list_files(dp, build):
+    from chidao.site.pages import write_pages
+
+    write_pages(dp, build / "site-src", ROOT / "docs", build / "downloads", build / "doc-pages")
+    return {p.name: p.stat().st_ino for p in (build / "list-pages").iterdir()}
+
+
+def test_list_pages_unchanged_are_kept_changed_ones_replaced_gone_ones_dropped(tmp_path, monkeypatch):
+    from chidao.site import pages
+
+    monkeypatch.setattr(pages, "PARALLEL_FAMILIES_FROM", 0)  # the families in two processes, as at scale
+    dp = tmp_path / "dp"
+    shutil.copytree(ROOT / "datapackage", dp, ignore=shutil.ignore_patterns(".build", "derived"))
+    first = _list_files(dp, tmp_path / "build")
+    assert first and all(name.endswith(".json") for name in first)
+    assert _list_files(dp, tmp_path / "build") == first  # the same files: none rendered or written again
+    table = dp / "data" / "documents.csv"
+    table.write_text(table.read_text("utf-8").replace("Tiếp tục tăng cường", "Tăng cường", 1), encoding="utf-8")
+    again = _list_files(dp, tmp_path / "build")
+    clean = _list_files(dp, tmp_path / "clean")
+    assert set(again) == set(clean)  # what a clean build names: no stale page left
+    changed = set(again) - set(first)
+    assert changed and len(changed) < len(again)  # the lists showing that subject, not every list
+    assert all(again[n] == first[n] for n in set(again) & set(first))  # the others kept as they were
