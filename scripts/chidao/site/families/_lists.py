@@ -14,6 +14,8 @@ import json
 import os
 from collections.abc import Callable, Sequence
 
+import orjson
+
 from ..bundles import repository_url
 from ..minify import minify
 from ..pages import LIST_SHELL, SHELL_BODY, SHELL_DESCRIPTION, SHELL_TITLE, SiteContext, _clean_title, _front_matter
@@ -66,11 +68,11 @@ def list_key(ctx: SiteContext, page: dict, template: str, values: dict) -> str |
     environment gives. None when a value is not plain data (a function, a set): such a page is
     rendered every time, never taken for another."""
     try:
-        inputs = json.dumps([page, template, values, ctx.code, repository_url(), os.environ.get("GITHUB_SHA"),
-                             os.environ.get("CHIDAO_SITE_URL")], ensure_ascii=False, sort_keys=True)
-    except (TypeError, ValueError):
+        inputs = orjson.dumps([page, template, values, ctx.code, repository_url(), os.environ.get("GITHUB_SHA"),
+                               os.environ.get("CHIDAO_SITE_URL")], option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson's JSONEncodeError: a value that is not plain data
         return None
-    return hashlib.sha256(inputs.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(inputs).hexdigest()[:32]
 
 
 def pager(base: str, n: int, pages: int) -> dict:

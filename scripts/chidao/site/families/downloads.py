@@ -3,7 +3,6 @@ Parquet), the versions, the data dictionary."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import shutil
 
@@ -72,9 +71,18 @@ def _page(ctx: SiteContext) -> None:
 
 
 def _rows(ctx: SiteContext, res: dict) -> int | None:
-    """Rows of a table (records of a CSV, which may hold line breaks in quoted cells)."""
-    with (ctx.a.dp / res["path"]).open(encoding="utf-8", newline="") as fh:
-        return sum(1 for _ in csv.reader(fh)) - 1
+    """Rows of a table: the records of a CSV (RFC 4180, as the package writes it), whose quoted
+    cells may hold line breaks: a line break ends a record where the quotes before it pair up
+    (a quote inside a cell is doubled, so the pairing holds). A pass over the bytes, not a CSV
+    parse: the tables run to hundreds of MB at scale."""
+    data = (ctx.a.dp / res["path"]).read_bytes()
+    records, quoted = 0, False
+    for line in data.split(b"\n"):
+        if line.count(b'"') % 2:
+            quoted = not quoted
+        if not quoted and line.strip(b"\r"):
+            records += 1
+    return records - 1  # the header
 
 
 def changelog_text(ctx: SiteContext) -> str:
