@@ -39,3 +39,21 @@ def test_read_is_dictreader_with_none_for_empty(tmp_path):
             want = [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(fh)]
         got = _read(tmp_path, name)
         assert got == want and [list(r) for r in got] == [list(r) for r in want]
+
+
+def test_row_count_is_the_csv_modules(tmp_path):
+    """The downloads page's row counts (one pass over the bytes) are csv.reader's, for what the
+    package's writer produces: quoted cells with commas, doubled quotes and line breaks."""
+    from types import SimpleNamespace
+
+    from chidao.package.write import csv_bytes
+    from chidao.site.families.downloads import _rows
+
+    rnd = random.Random(14)
+    cells = ["", "a", "x, y", 'he said "no"', "line\nbreak", "\r\n", '"', "đ", "a\n\nb", ",", "1"]
+    for _ in range(200):
+        rows = [{"a": rnd.choice(cells), "b": rnd.choice(cells)} for _ in range(rnd.randint(0, 12))]
+        (tmp_path / "t.csv").write_bytes(csv_bytes(rows, ["a", "b"]))
+        with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as fh:
+            want = sum(1 for _ in csv.reader(fh)) - 1
+        assert _rows(SimpleNamespace(a=SimpleNamespace(dp=tmp_path)), {"path": "t.csv"}) == want == len(rows), rows
