@@ -79,9 +79,11 @@ def _fold_char(ch: str) -> str:
 
 
 @cache
-def _fold_table() -> dict[int, str]:
-    """str.translate table for fold: every BMP character that folds to another one."""
-    table = {}
+def _fold_table() -> list[int | str]:
+    """str.translate table for fold, indexed by code point: every BMP character's fold (itself
+    when it has none); past the BMP, the IndexError keeps the character. A list: translate reads
+    it about twice as fast as a dict."""
+    table: list[int | str] = list(range(0x10000))
     for code in range(0x10000):
         if 0xD800 <= code <= 0xDFFF:
             continue

@@ -47,15 +47,25 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return trimmed
 
 
-def _mention_kind(key: str, s: int) -> str | None:
-    """'criticism', 'praise', 'report' or 'past' when the clause is one (for the hit at ``s``)."""
-    window, guards, kinds, report_window = mention_rules()
+def _mentions(key: str) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Per mention kind, in the codebook's order: the (start, end) of its cues in the clause
+    that no guard word just before cancels. Computed once per clause, read per hit."""
+    window, guards, kinds, _ = mention_rules()
+    out = []
     for kind, rx in kinds.items():
-        for m in rx.finditer(key):
-            if guards.search(key, max(0, m.start() - window), m.start()):
-                continue
-            if kind == "report" and not (m.start() <= s and s - m.end() <= report_window):
-                continue
+        spans = [m.span() for m in rx.finditer(key) if not guards.search(key, max(0, m.start() - window), m.start())]
+        if spans:
+            out.append((kind, spans))
+    return out
+
+
+def _mention_kind(mentions: list[tuple[str, list[tuple[int, int]]]], s: int) -> str | None:
+    """'criticism', 'praise', 'report' or 'past' when the clause is one (for the hit at ``s``);
+    ``mentions``: what _mentions found in the clause. A report is one only when its cue comes
+    just before the hit."""
+    report_window = mention_rules()[3]
+    for kind, spans in mentions:
+        if kind != "report" or any(a <= s and s - b <= report_window for a, b in spans):
             return kind
     return None
 
@@ -157,12 +167,18 @@ def code_clause(clause: str, doc_date: str | None = None) -> list[dict]:
     """Every keyword hit of ``clause`` coded: code, indicator, polarity ('mention' with
     ``mention`` saying why when it is no measure), level, scope, places, dates, evidence and
     its span in the clause, and ``warning`` when a level cue is unknown."""
+    hits = first_matches(clause, [(0, len(clause))])[0]
+    if not hits:
+        return []
     cb = codebook()
     key = match_key(clause)
     cited = [m.span() for m in citation_rx().finditer(key)]
     polarity = _polarity(key)
+    mentions = _mentions(key)
+    scope, places = _scope(clause, key)  # the clause's, the same for each of its hits
+    dates = None
     out = []
-    for code, s, e in first_matches(clause, [(0, len(clause))])[0]:
+    for code, s, e in hits:
         rule = cb.rules.get(code)
         if rule is None:
             continue
@@ -171,15 +187,16 @@ def code_clause(clause: str, doc_date: str | None = None) -> list[dict]:
         inside = [a for a, b in cited if a <= s < b]
         if inside and not (rule.cited_is_act and rule.acts and rule.acts.search(key, 0, inside[0])):
             why = "citation"
-        elif (kind := _mention_kind(key, s)):
+        elif (kind := _mention_kind(mentions, s)):
             why = kind
         elif rule.acts and not rule.acts.search(key):
             why = "no act"
         level, warning = (None, None) if why else _level(ind, rule, key, polarity)
-        scope, places = _scope(clause, key)
-        start, end, end_text = _dates(key, doc_date) if not why else (None, None, None)
+        if not why and dates is None:
+            dates = _dates(key, doc_date)
+        start, end, end_text = dates if not why else (None, None, None)
         out.append({"code": code, "indicator": ind.code, "polarity": "mention" if why else polarity,
-                    "mention": why, "level": level, "scope": scope if ind.flag else None, "places": places,
+                    "mention": why, "level": level, "scope": scope if ind.flag else None, "places": list(places),
                     "start_date": start, "end_date": end, "end_text": end_text,
                     "evidence": clause[s:e], "start": s, "end": e, "warning": warning})
     return out
@@ -207,6 +224,7 @@ def code_record(record: dict) -> None:
     if not spans and not record["items"]:
         spans = [(None, 0, len(text))]
     coded = []
+    codes_of: dict[tuple[str, ...], str | None] = {}  # the places of a clause, coded once for its hits
     for number, a, b in spans:
         for cs, ce in clauses(text, a, b):
             for m in code_clause(text[cs:ce], record.get("date_issued")):
@@ -217,8 +235,7 @@ def code_record(record: dict) -> None:
                 coded.append({"item": number, "code": m["code"], "evidence": m["evidence"],
                               "indicator": m["indicator"], "polarity": m["polarity"], "level": m["level"],
                               "scope": m["scope"], "places": " | ".join(m["places"]) or None,
-                              "place_codes": " | ".join(place_codes(m["places"], record.get("province_code")))
-                              or None,
+                              "place_codes": _place_codes(codes_of, m["places"], record.get("province_code")),
                               "start_date": m["start_date"], "end_date": m["end_date"], "end_text": m["end_text"],
                               "clause": text[cs:ce], "clause_start": cs, "clause_end": ce,
                               "evidence_start": cs + m["start"], "evidence_end": cs + m["end"]})
@@ -226,6 +243,13 @@ def code_record(record: dict) -> None:
     for item in record["items"]:
         item["measures"] = sorted({m["code"] for m in coded if m["item"] == item["number"]})
     _flag_contradictions(record)
+
+
+def _place_codes(known: dict[tuple[str, ...], str | None], places: list[str], province_code: str | None) -> str | None:
+    key = tuple(places)
+    if key not in known:
+        known[key] = " | ".join(place_codes(places, province_code)) or None
+    return known[key]
 
 
 def _flag_contradictions(record: dict) -> None:

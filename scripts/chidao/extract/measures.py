@@ -62,6 +62,12 @@ def _needles() -> ahocorasick.Automaton | None:
     return automaton
 
 
+@cache
+def _unneedled() -> frozenset[int]:
+    """The positions in _patterns() of the codes with a pattern that has no needle: always scanned."""
+    return frozenset(i for i, (_, _, needles) in enumerate(_patterns()) if needles is None)
+
+
 def _candidates(key: str, lo: int, hi: int) -> set[int]:
     """The positions in _patterns() of the codes one of whose needles occurs in key[lo:hi]."""
     automaton = _needles()
@@ -86,10 +92,9 @@ def first_matches(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[st
     if not spans:
         return out
     lo, hi = spans[0][0], spans[-1][1]
-    candidates = _candidates(key, lo, hi)
-    for i, (code, pat, needles) in enumerate(_patterns()):
-        if needles is not None and i not in candidates:
-            continue
+    patterns = _patterns()
+    for i in sorted(_candidates(key, lo, hi).union(_unneedled())):  # in taxonomy order
+        code, pat, _ = patterns[i]
         k = 0
         for m in pat.finditer(key, lo, hi):
             s, e = m.span()

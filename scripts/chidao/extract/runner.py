@@ -35,29 +35,30 @@ def fingerprint() -> str:
 
 def _read_one(args: tuple) -> dict:
     """One file -> {"file", "sha256", "bytes", "record" | "rejection", "then"} (JSON-safe)."""
-    entry = _read_file(args[:4])
-    then = args[4]
+    entry = _read_file(args[:5])
+    then = args[5]
     if then is not None and "record" in entry:
         entry["then"] = then(entry["record"])
     return entry
 
 
-def _read_file(args: tuple[str, str, str, bool]) -> dict:
-    path, cache_dir, derived, reread = Path(args[0]), args[1], args[2], args[3]
+def _read_file(args: tuple[str, str, str, bool, bool]) -> dict:
+    path, cache_dir, derived, reread, keyword_measures = Path(args[0]), args[1], args[2], args[3], args[4]
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     store = DerivedStore(Path(derived)) if derived else None
     meta = store.meta(sha) if store else None
     entry = {"file": path.name, "sha256": sha, "bytes": len(data), "media_type": sniff(data),
              "source_url": meta.get("source_url") if meta else None}
-    # A record depends on the file's bytes, its name and what is kept of its reading (which a
-    # reviewer may have corrected by hand).
-    key = hashlib.sha256(path.name.encode() + b"\0" + (store.fingerprint(sha) if store else "").encode())
+    # A record depends on the file's bytes, its name, what is kept of its reading (which a
+    # reviewer may have corrected by hand) and whether it holds keyword measures.
+    key = hashlib.sha256(path.name.encode() + b"\0" + (store.fingerprint(sha) if store else "").encode()
+                         + (b"" if keyword_measures else b"\0no-keyword-measures"))
     cached = Path(cache_dir) / f"{sha}-{key.hexdigest()[:12]}.json" if cache_dir and not reread else None
     if cached and cached.exists():
         return {**entry, **orjson.loads(cached.read_bytes())}
     try:
-        result = {"record": extract_bytes(data, path.name, store, reread)}
+        result = {"record": extract_bytes(data, path.name, store, reread, keyword_measures)}
     except SourceError as exc:
         result = {"rejection": {"kind": exc.kind, "reason": exc.reason, "hint": exc.hint}}
     if cached:
@@ -78,15 +79,16 @@ def needs_reading(path: Path, store: DerivedStore | None) -> bool:
 
 def read_sources(paths: list[Path], cache_dir: Path | None = None, workers: int | None = None,
                  derived: Path | None = None, reread: bool = False,
-                 then: Callable[[dict], dict] | None = None) -> list[dict]:
+                 then: Callable[[dict], dict] | None = None, keyword_measures: bool = True) -> list[dict]:
     """Every path read, in the order given. Many files, or more than one file to OCR, are read
     on every core (``workers``). ``then`` (picklable): a later stage's work on each record,
-    done in the same worker while the record is at hand; its result is the entry's "then"."""
+    done in the same worker while the record is at hand; its result is the entry's "then".
+    ``keyword_measures``: see record.extract_text."""
     where = ""
     if cache_dir is not None:
         where = str(cache_dir / fingerprint())
         Path(where).mkdir(parents=True, exist_ok=True)
-    jobs = [(str(p), where, str(derived) if derived else "", reread, then) for p in paths]
+    jobs = [(str(p), where, str(derived) if derived else "", reread, keyword_measures, then) for p in paths]
     workers = workers or os.cpu_count() or 1
     store = DerivedStore(derived) if derived else None
     heavy = sum(needs_reading(p, store) or reread for p in paths) if len(jobs) < PARALLEL_FROM else 0

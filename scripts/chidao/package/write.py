@@ -58,7 +58,8 @@ def extract_sources(sources: Path, cache_dir: Path | None = None, derived: Path 
     paths = sorted(p for p in sources.iterdir() if p.is_file())  # every file, hidden ones too
     # The codebook stage codes each record in the worker that extracts it (see precode).
     then = partial(precode, cache_dir=str(cache_dir.parent / "codebook") if cache_dir else None)
-    for entry in read_sources(paths, cache_dir, derived=derived, reread=reread, then=then):
+    # (keyword measures are not read: the codebook stage's clause-coded ones replace them)
+    for entry in read_sources(paths, cache_dir, derived=derived, reread=reread, then=then, keyword_measures=False):
         name, sha, size = entry["file"], entry["sha256"], entry["bytes"]
         origin = {"media_type": entry["media_type"], "source_url": entry["source_url"]}
         if "rejection" in entry:

@@ -218,8 +218,9 @@ def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages:
 # Page families that write on their own before the others (the document pages use every core).
 ALONE = ("documents",)
 # Families written by a forked process, next to this one writing the others: about half of the
-# time, and the tables only they read (measures; the stringency index is read by both sides).
-FORKED = ("measures", "provinces")
+# time (the measure pages, ~55 % of the families' time at 5,000 documents; with the province
+# pages too, the child took twice the parent's time), and the table only they read (measures).
+FORKED = ("measures",)
 PARALLEL_FAMILIES_FROM = 200  # fewer documents: every family in this process
 
 
