@@ -6,10 +6,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-import yaml
-
 from ..vntext import canonical_tone
-from ..vocab import VOCAB, measure_taxonomy
+from ..vocab import VOCAB, load_yaml, measure_taxonomy
 
 POLARITIES = ("impose", "extend", "tighten", "relax", "lift", "reminder", "mention")
 
@@ -68,7 +66,7 @@ class Codebook:
 
 @cache
 def raw_codebook() -> dict:
-    return yaml.safe_load((VOCAB / "codebook.yaml").read_text("utf-8"))
+    return load_yaml((VOCAB / "codebook.yaml").read_text("utf-8"))
 
 
 @cache

@@ -88,6 +88,7 @@ _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t"), " ")
 # PDF fonts of the 2000s encode "Ư/ư" as the look-alike "Ƣ/ƣ" (U+01A2/U+01A3)
 _LOOKALIKES = str.maketrans({"\u01a2": "Ư", "\u01a3": "ư"})
 _CLEAN = {**_ZERO_WIDTH, **_SPACES, **_LOOKALIKES}
+_CLEAN_ANY = re.compile("[" + re.escape("".join(map(chr, _CLEAN))) + "]")  # most texts have none of them
 _CELL_BREAK = re.compile(r"(?<=\S)[ \u00a0]*\t[\t \u00a0]*(?=\S)")
 # Text laid out in columns (a PDF converted with its layout) puts a wide gap between the
 # left and right cells: "V/v ... công nghiệp      Bắc Giang, ngày 12 tháng 5 năm 2021".
@@ -129,10 +130,17 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Word and HTML tables (the two-column header and signature blocks) copy as cells
     # separated by tabs: one cell per line, as the columns are printed.
-    text = _CELL_BREAK.sub("\n", text)
-    text = _COLUMN_GAP.sub(_column_break, text)
-    text = text.translate(_CLEAN).replace("**", "")  # markdown-like bold wrappers around signatures
-    text = re.sub(r" {2,}", " ", text)
+    # (each substitution only where the text holds what it needs: a tab, a wide gap, ...; the
+    # look-behinds of these regexes keep the engine from skipping ahead, so a scan costs)
+    if "\t" in text:
+        text = _CELL_BREAK.sub("\n", text)
+    if "     " in text or "\u00a0" in text:
+        text = _COLUMN_GAP.sub(_column_break, text)
+    if _CLEAN_ANY.search(text):
+        text = text.translate(_CLEAN)
+    text = text.replace("**", "")  # markdown-like bold wrappers around signatures
+    if "  " in text:
+        text = re.sub(r" {2,}", " ", text)
     lines = [ln.rstrip() for ln in text.split("\n") if not _PAGE_BREAK.match(ln)]
     out: list[str] = []
     blank_run = 0

@@ -14,6 +14,7 @@ import io
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
@@ -28,7 +29,7 @@ from ..codebook.coder import precode
 from ..codebook.series import series as stringency_series
 from ..extract.runner import read_sources
 from ..vntext import fold
-from ..vocab import VOCAB, measure_taxonomy
+from ..vocab import VOCAB, load_yaml, measure_taxonomy
 from .faults import fault_point
 from .schemas import TABLES, load_table_schema, write_document_schema
 
@@ -102,7 +103,7 @@ def load_curation(curation_dir: Path) -> dict[str, dict]:
     doc_fields = {f["name"] for f in load_table_schema("documents")["fields"]}
     for path in sorted(curation_dir.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text("utf-8"))
+            data = load_yaml(path.read_text("utf-8"))
         except yaml.YAMLError as exc:
             raise BuildError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from exc
         if not isinstance(data, dict) or "document" not in data or not isinstance(data.get("fields"), dict):
@@ -379,12 +380,16 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
     (out / "json").mkdir()
     t = tables(records, duplicates, rejections)
     resources = []
-    for name in TABLES:
-        schema = load_table_schema(name)
-        data = csv_bytes(t[name], [f["name"] for f in schema["fields"]])
-        (out / "data" / f"{name}.csv").write_bytes(data)
-        resources.append(_resource(name, f"data/{name}.csv", data, schema))
-    size, digest = write_json_records(out / "json", records, t["documents"], previous=dp / "json")
+    # The JSON records are written by a thread while this one writes the tables: most of their
+    # time is reading, linking and writing thousands of files, which frees the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        json_written = pool.submit(write_json_records, out / "json", records, t["documents"], previous=dp / "json")
+        for name in TABLES:
+            schema = load_table_schema(name)
+            data = csv_bytes(t[name], [f["name"] for f in schema["fields"]])
+            (out / "data" / f"{name}.csv").write_bytes(data)
+            resources.append(_resource(name, f"data/{name}.csv", data, schema))
+        size, digest = json_written.result()
     resources.append({"name": "documents_json", "path": "json/documents.json", "format": "json",
                       "mediatype": "application/json", "encoding": "utf-8",
                       "title": "All documents as nested JSON records", "title_vi": "Mọi văn bản, bản ghi JSON lồng nhau",

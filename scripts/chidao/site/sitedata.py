@@ -224,8 +224,22 @@ class Archive:
 
     def measures_on(self, province_code: str, day: str) -> list[str]:
         """The ids of the measures behind a province's levels on ``day``, sorted."""
-        return sorted({i for start, end, ids in self.level_spans.get(province_code, ()) if start <= day <= end
-                       for i in ids})
+        return self.measures_on_days(province_code, [day])[day]
+
+    def measures_on_days(self, province_code: str, days: list[str]) -> dict[str, list[str]]:
+        """measures_on for each of ``days``, in one sweep over the province's spans (a scan of
+        every span for every day grows with the archive times the weeks)."""
+        spans = sorted(self.level_spans.get(province_code, ()), key=lambda s: s[0])
+        out: dict[str, list[str]] = {}
+        active: list[tuple[str, str, list[str]]] = []
+        k = 0
+        for day in sorted(set(days)):
+            while k < len(spans) and spans[k][0] <= day:
+                active.append(spans[k])
+                k += 1
+            active = [s for s in active if s[1] >= day]  # (a later day never needs an ended span)
+            out[day] = sorted({i for _, _, ids in active for i in ids})
+        return out
 
     @cached_property
     def docs_by_month(self) -> dict[str | None, list[dict]]:

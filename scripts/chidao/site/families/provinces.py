@@ -96,8 +96,10 @@ def weekly_stringency(ctx: SiteContext, here: str, code: str) -> tuple[list[dict
     the item of the document whose measure set it), and every week of the index."""
     weeks, by_prov = ctx.a.stringency_weeks
     cells = []
-    for c in by_prov.get(code, {}).values():
-        ms = [ctx.a.measure_by_id[i] for i in ctx.a.measures_on(code, c["date"]) if i in ctx.a.measure_by_id]
+    days = by_prov.get(code, {})
+    behind = ctx.a.measures_on_days(code, [c["date"] for c in days.values()])
+    for c in days.values():
+        ms = [ctx.a.measure_by_id[i] for i in behind[c["date"]] if i in ctx.a.measure_by_id]
         value = "không có nguồn / no coded source" if c["value"] is None else f"chỉ số {c['value']:.0f}"
         tip = value + (f" ({c['indicators'].replace(' | ', ', ')})" if c["indicators"] else "")
         first = ms[0] if ms else None
