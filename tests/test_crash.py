@@ -83,3 +83,28 @@ def test_a_build_killed_while_swapping_the_site_keeps_the_previous_site(project)
     assert _chidao(project, "site").returncode == 0  # recovers the previous site, then builds the new one
     assert not (project / "site.old").exists() and not (project / "site.new").exists()
     assert "3" in (project / "site" / "index.html").read_text("utf-8")
+
+
+def test_an_invalid_package_stops_the_site_built_beside_its_validation(project, monkeypatch, capsys):
+    """`chidao build` builds the site from the staged package while it validates it: when the
+    package is invalid, neither is put in place and the site's process is stopped."""
+    from chidao import cli
+
+    dp = project / "datapackage"
+    before, site_before = _digest(dp), _digest(project, ("site",))
+    started = []
+    start = cli._start_site
+
+    def recorded(*args):
+        started.append(start(*args))
+        return started[-1]
+
+    monkeypatch.setattr(cli, "_start_site", recorded)
+    monkeypatch.setattr(cli, "_in_fresh_process", lambda fn, *a, **kw: ["data/documents.csv, 2, id: broken"])
+    assert cli.main(["build", "--root", str(project)]) == 1
+    assert "1 problem(s); the previous package is left as it was" in capsys.readouterr().err
+    assert len(started) == 1 and started[0].returncode is not None  # started, then stopped
+    assert _digest(dp) == before and _digest(project, ("site",)) == site_before
+    assert not (project / "site.new").exists()
+    assert _chidao(project, "build").returncode == 0  # the next build recovers and finishes
+    assert '"document_count": 3' in (dp / "datapackage.json").read_text("utf-8")

@@ -401,3 +401,25 @@ def test_filters_count_and_select_across_shards(base_url, page):
     page.wait_for_timeout(300)
     links = page.eval_on_selector_all(".pagefind-ui__result-link", "as => as.map(a => a.getAttribute('href'))")
     assert sorted(h.strip("/").split("/")[-1] for h in links) == sorted(lai_chau)
+
+
+def test_marks_are_dropped_from_stripped_pages_and_pagefind_reads_the_same(site, tmp_path, monkeypatch):
+    """The evidence marks of a document page are cut from what Pagefind reads (it reads the page
+    faster), and Pagefind's bundle is the same as from the page with them."""
+    page = (site / "van-ban" / DOC_002 / "index.html").read_text("utf-8")
+    assert "<mark" in page
+    plain = strip_page(page)
+    assert "<mark" not in plain and "</mark>" not in plain
+    monkeypatch.setattr(searchindex, "_unmark", lambda part: part)
+    marked = strip_page(page)
+    assert "<mark" in marked
+    built = {}
+    for name, text in (("plain", plain), ("marked", marked)):
+        pages = tmp_path / name / "pages"
+        (pages / "van-ban" / DOC_002).mkdir(parents=True)
+        (pages / "van-ban" / DOC_002 / "index.html").write_text(text, "utf-8")
+        run = subprocess.run([*searchindex.pagefind_command(), "--site", str(pages), "--output-path",
+                              str(tmp_path / name / "bundle"), "--silent"], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        built[name] = bundle_facts(tmp_path / name / "bundle")
+    assert built["plain"] == built["marked"]

@@ -79,24 +79,39 @@ def cmd_build(args: argparse.Namespace) -> int:
         for line in str(exc).splitlines():
             print(f"chidao build: {line}", file=sys.stderr)
         return 1
-    problems = _in_fresh_process(validate_package, built, sources=dp / "sources")
-    if problems:
-        for p in problems:
-            print(f"chidao build: {p}", file=sys.stderr)
-        print(f"chidao build: {len(problems)} problem(s); the previous package is left as it was", file=sys.stderr)
-        return 1
+    # The site is built from the staged package while the package is validated, each in a
+    # process of its own (a stage that holds one core most of its time beside one that holds
+    # both): neither is put in place unless the package is valid.
+    site = None if args.no_site else _start_site(root, getattr(args, "builder", None), built)
+    try:
+        problems = _in_fresh_process(validate_package, built, sources=dp / "sources")
+        if problems:
+            _stop_site(site, root)
+            for p in problems:
+                print(f"chidao build: {p}", file=sys.stderr)
+            print(f"chidao build: {len(problems)} problem(s); the previous package is left as it was",
+                  file=sys.stderr)
+            return 1
+        code = _wait_site(site) if site else 0  # (the site reads the staged package until it is done)
+    except BaseException:  # interrupted: the site's process is not left running on its own
+        _stop_site(site, root)
+        raise
     swap_in(built, dp)
     docs = json.loads((dp / "datapackage.json").read_text("utf-8"))["document_count"]
     print(f"chidao build: {docs} documents -> {dp} (validated)")
-    if args.no_site:
-        return 0
-    return _site_in_fresh_process(root, getattr(args, "builder", None))
+    if site is None or code != 0:
+        return code
+    from .site.build import swap_in_site
+
+    swap_in_site(root / "site", root / "build" / "trash")
+    print(f"chidao site: {root / 'site'} (mkdocs --strict, Pagefind index)")
+    return 0
 
 
 # Validation and the site run in new Python processes: each starts with what it reads from
 # disk, not with the heap the stage before it left (at 10,000 directives, hundreds of MB that
-# the site's forked page workers would also hold), so a build's peak memory is its largest
-# stage's, not their sum.
+# the site's forked page workers would also hold), so a build's peak memory is not the sum of
+# the data stage's and theirs.
 
 def _in_fresh_process(fn, *args, **kwargs):
     import multiprocessing
@@ -106,15 +121,38 @@ def _in_fresh_process(fn, *args, **kwargs):
         return pool.submit(fn, *args, **kwargs).result()
 
 
-def _site_in_fresh_process(root: Path, builder: str | None) -> int:
-    import signal
+def _start_site(root: Path, builder: str | None, package: Path):
+    """`chidao site` on the staged ``package``, leaving the new site aside (site.new)."""
     import subprocess
 
-    cmd = [sys.executable, "-m", "chidao.cli", "site", "--root", str(root)] + (["--builder", builder] if builder else [])
-    code = subprocess.run(cmd).returncode
+    cmd = [sys.executable, "-m", "chidao.cli", "site", "--root", str(root), "--package", str(package), "--no-swap"]
+    return subprocess.Popen(cmd + (["--builder", builder] if builder else []), start_new_session=True)
+
+
+def _wait_site(site) -> int:
+    import signal
+
+    code = site.wait()
     if code < 0:  # the site's process was killed (a crash test's SIGKILL): so is this build
         signal.raise_signal(-code)
     return code
+
+
+def _stop_site(site, root: Path) -> None:
+    """The site's process and what it started (MkDocs, Pagefind) stopped, its site dropped."""
+    import signal
+
+    if site is None:
+        return
+    if site.poll() is None:
+        try:
+            os.killpg(site.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    site.wait()
+    from .site.build import discard_site
+
+    discard_site(root / "site")
 
 
 def _recover(dp: Path) -> None:
@@ -129,13 +167,17 @@ def cmd_site(args: argparse.Namespace) -> int:
     from .site.build import SiteError, build_site
 
     root = Path(args.root).resolve()
-    _recover(root / "datapackage")
+    package = getattr(args, "package", None)
+    if package is None:
+        _recover(root / "datapackage")  # (a staged package is being validated: left alone)
     try:
-        out = build_site(root, builder=getattr(args, "builder", None))
+        out = build_site(root, dp=Path(package).resolve() if package else None, builder=getattr(args, "builder", None),
+                         sources=root / "datapackage" / "sources", swap=not getattr(args, "no_swap", False))
     except SiteError as exc:
         print(f"chidao site: {exc}", file=sys.stderr)
         return 1
-    print(f"chidao site: {out} (mkdocs --strict, Pagefind index)")
+    if not getattr(args, "no_swap", False):
+        print(f"chidao site: {out} (mkdocs --strict, Pagefind index)")
     return 0
 
 
@@ -239,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", default=".", help="the project root (default: current directory)")
     p.add_argument("--builder", choices=["mkdocs", "zensical"], default=None,
                    help="what renders mkdocs.yml: mkdocs-material (default) or Zensical, its successor")
+    # what `chidao build` runs while it validates: the site of the staged package, left aside
+    p.add_argument("--package", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--no-swap", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_site)
     p = sub.add_parser("serve", help="serve the built site on localhost (--watch: a live preview)")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")

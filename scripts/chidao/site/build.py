@@ -43,12 +43,15 @@ BUILDERS = ("mkdocs", "zensical")
 
 
 def build_site(root: Path, dp: Path | None = None, out: Path | None = None, builder: str | None = None,
-               stage=None) -> Path:
+               stage=None, sources: Path | None = None, swap: bool = True) -> Path:
     """Generate pages from the package in ``dp`` and build the site into ``out`` (default
     root/site). The new site is built aside and swapped in only when every step passed.
     ``builder`` is "mkdocs" (mkdocs-material, the default) or "zensical" (its successor, which
     reads the same mkdocs.yml); CHIDAO_SITE_BUILDER sets it too. ``stage``: a context manager
-    factory called with each stage's name ("pages", "site", "search"), for the benchmark."""
+    factory called with each stage's name ("pages", "site", "search"), for the benchmark.
+    ``sources``: the originals (default: dp/sources; a staged package has none of its own).
+    ``swap``: False leaves the new site aside (out's ".new" folder, which is returned) for the
+    caller to put in place with swap_in_site, once it knows the package is valid."""
     stage = stage or (lambda name: contextlib.nullcontext())
     builder = builder or os.environ.get("CHIDAO_SITE_BUILDER") or "mkdocs"
     if builder not in BUILDERS:
@@ -64,15 +67,42 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
         with stage("pages"):
             for folder in (src, doc_pages, doc_pages.parent / "page-bodies"):
                 trash.put(folder)  # the last build's, deleted while this one's are written
-            write_pages(dp, src, root / "docs", downloads, doc_pages)
+            write_pages(dp, src, root / "docs", downloads, doc_pages, sources)
         with stage("site"):
             _build_pages(root, dp, src, downloads, doc_pages, out, builder)
         with stage("search"):
             _index(out, root / "build" / "search-cache")
     finally:
         trash.close()
+    if not swap:
+        return out.with_name(out.name + ".new")
     _swap(out, trash)
     return out
+
+
+def swap_in_site(out: Path, trash: Path) -> None:
+    """The site built aside by build_site(swap=False) in place of the previous one, which is
+    moved into the folder ``trash`` for the next build to delete."""
+    _swap(out, _Aside(trash))
+
+
+class _Aside:
+    """Trash.put without a deleting thread: the folder only renamed into ``where``."""
+
+    def __init__(self, where: Path):
+        self.where = where
+
+    def put(self, folder: Path, now: bool = False) -> None:
+        self.where.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.rename(self.where / f"{folder.name}-{time.time_ns()}")
+        except OSError:  # another file system: deleted here and now
+            shutil.rmtree(folder)
+
+
+def discard_site(out: Path) -> None:
+    """The site built aside by build_site(swap=False), dropped (its package did not validate)."""
+    shutil.rmtree(out.with_name(out.name + ".new"), ignore_errors=True)
 
 
 class Trash:

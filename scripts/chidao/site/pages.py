@@ -180,10 +180,12 @@ class SiteContext:
                 f"gói dữ liệu phiên bản {self.version}, mã văn bản {d['id']}. CC0-1.0.")
 
 
-def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages: Path) -> None:
+def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages: Path,
+                sources: Path | None = None) -> None:
     """Markdown pages into ``out``; document pages (HTML bodies) into ``doc_pages``; the files
-    to download into ``downloads`` (served at du-lieu/files/)."""
-    ctx = SiteContext(Archive(dp), out, docs_src, downloads, doc_pages)
+    to download into ``downloads`` (served at du-lieu/files/). ``sources``: the originals
+    (default: dp/sources)."""
+    ctx = SiteContext(Archive(dp, sources), out, docs_src, downloads, doc_pages)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)

@@ -116,11 +116,15 @@ def _read(dp: Path, name: str) -> list[dict]:
 
 @dataclass
 class Archive:
+    """The published package in ``dp`` (or a staged one, built but not yet swapped in, whose
+    originals are still in the package's ``sources``)."""
     dp: Path
+    sources: Path | None = None  # the originals (default: dp/sources)
     descriptor: dict = field(init=False)
 
     def __post_init__(self) -> None:
         self.descriptor = json.loads((self.dp / "datapackage.json").read_text("utf-8"))
+        self.sources = self.sources or self.dp / "sources"
 
     def table(self, name: str) -> list[dict]:
         """The rows of data/<name>.csv, read once."""

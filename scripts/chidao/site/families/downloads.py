@@ -40,7 +40,7 @@ def _stage_files(ctx: SiteContext) -> None:
         orjson.dumps(site_descriptor(ctx.a.descriptor), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     shutil.copytree(ctx.a.dp / "data", dest / "data", copy_function=link_or_copy)
     if originals_in_site():
-        shutil.copytree(ctx.a.dp / "sources", dest / "sources", copy_function=link_or_copy, ignore=lambda folder, names: [
+        shutil.copytree(ctx.a.sources, dest / "sources", copy_function=link_or_copy, ignore=lambda folder, names: [
             n for n in names if ctx.a.source_bytes.get(n, 0) > SITE_ORIGINAL_MAX])
     if sqlite_in_site(ctx.a.resources):
         ctx.sqlite_path = package_sqlite(ctx.a.dp, dest / SQLITE_NAME)
