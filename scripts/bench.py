@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chidao.package.validate import validate_package  # noqa: E402
-from chidao.package.write import extract_sources, swap_in, write_package  # noqa: E402
+from chidao.package.write import cache_file, extract_sources, swap_in, write_package  # noqa: E402
 from chidao.site.build import build_site, swap_in_site  # noqa: E402
 from synth import generate  # noqa: E402
 
@@ -207,7 +207,7 @@ def _part(root: Path, part: str, built: str) -> dict:
     try:
         if part == "data":
             with st.stage("extract"):
-                extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract")
+                extracted = extract_sources(dp / "sources", cache_file(root))
             with st.stage("package"):
                 result["built"] = str(write_package(root, *extracted, cache=True))
         elif part == "validate":

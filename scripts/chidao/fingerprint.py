@@ -31,3 +31,80 @@ def json_bytes(obj) -> bytes:
         return orjson.dumps(obj)
     except TypeError:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class Cache:
+    """Cached JSON values in one SQLite file, keyed by (namespace, key): the namespace names what
+    made them and its fingerprint ("extract/<code fingerprint>"), the key their inputs.
+
+    One file, not a file per entry: creating ten thousand small files cost this machine's disk
+    about as much CPU time as extracting the records they hold (~1.5 ms a file, in the kernel).
+    Entries are written in transactions, so a build killed while writing leaves the entries of
+    the last transaction out, never half of one (SQLite rolls it back when the file is next
+    opened). A file SQLite cannot read is set aside and the cache starts empty. Open one Cache
+    per process: a connection does not survive a fork (cache_at opens one per process)."""
+
+    def __init__(self, path: Path):
+        import sqlite3
+
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = self._connect()
+        except sqlite3.DatabaseError:  # not a database (a torn copy, another program's file)
+            path.replace(path.with_name(path.name + ".unreadable"))
+            self.db = self._connect()
+
+    def _connect(self):
+        import sqlite3
+
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")  # readers (the workers) and the writer do not block each other
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS entries (namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
+                   " PRIMARY KEY (namespace, key)) WITHOUT ROWID")
+        return db
+
+    def get(self, namespace: str, key: str):
+        import orjson
+
+        row = self.db.execute("SELECT value FROM entries WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def put(self, rows) -> None:
+        """Store (namespace, key, value bytes) rows, in one transaction."""
+        rows = list(rows)
+        if rows:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+            self.db.execute("COMMIT")
+
+    def keep_only(self, namespaces: list[str], prefix: str) -> None:
+        """Drop the entries of namespaces under ``prefix`` other than ``namespaces`` (what an
+        older version of the code made: never read again)."""
+        marks = ",".join("?" * len(namespaces))
+        self.db.execute(f"DELETE FROM entries WHERE namespace LIKE ? AND namespace NOT IN ({marks})",
+                        (prefix + "%", *namespaces))
+
+
+_OPEN: dict[tuple[int, str], Cache] = {}
+_INHERITED: list[Cache] = []  # a forked child's copies of its parent's connections: never used, never closed
+
+
+def _after_fork() -> None:
+    _INHERITED.extend(_OPEN.values())
+    _OPEN.clear()
+
+
+if hasattr(__import__("os"), "register_at_fork"):
+    __import__("os").register_at_fork(after_in_child=_after_fork)
+
+
+def cache_at(path: str | Path) -> Cache:
+    """This process's Cache of the file ``path``."""
+    import os
+
+    key = (os.getpid(), str(path))
+    if key not in _OPEN:
+        _OPEN[key] = Cache(Path(path))
+    return _OPEN[key]

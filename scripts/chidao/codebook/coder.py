@@ -14,10 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-import orjson
-
 from ..extract.measures import first_matches
-from ..fingerprint import code_fingerprint, json_bytes
+from ..fingerprint import cache_at, code_fingerprint, json_bytes
 from ..vntext import match_key
 from ..vocab import find_districts, find_provinces
 from .book import citation_rx, codebook, date_rules, mention_rules, polarity_rules, scope_rules
@@ -322,46 +320,42 @@ def _code_all(records: list[dict]) -> list[dict]:
     return out
 
 
-def _cached(where: Path | None, key: str) -> dict | None:
-    path = where / f"{key}.json" if where else None
-    return orjson.loads(path.read_bytes()) if path and path.exists() else None
+def namespace() -> str:
+    """Where the codes of this coder are cached (see fingerprint.Cache)."""
+    return "codebook/" + fingerprint()
 
 
-def _keep(where: Path | None, key: str, res: dict) -> None:
-    if where:
-        where.mkdir(parents=True, exist_ok=True)
-        tmp = where / f"{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(json_bytes(res))
-        tmp.replace(where / f"{key}.json")
-
-
-def precode(record: dict, cache_dir: str | None = None) -> dict:
+def precode(record: dict, cache: str | None = None) -> dict:
     """The codes of a freshly extracted record (what _coded returns) and the key of the inputs
     they were coded from. Run in the extraction worker, where the record already is, so that
-    code_records has nothing left to code unless curation changed those inputs since."""
-    where = Path(cache_dir) / fingerprint() if cache_dir else None
+    code_records has nothing left to code unless curation changed those inputs since. Codes
+    not in ``cache`` (the SQLite file of fingerprint.Cache) come with the row to store them
+    ("to_cache", which extract.runner stores)."""
     key = _inputs_key(record)
-    res = _cached(where, key)
-    if res is None:
-        res = _coded(record)
-        _keep(where, key, res)
-    return {**res, "key": key}
+    res = cache_at(cache).get(namespace(), key) if cache else None
+    if res is not None:
+        return {**res, "key": key}
+    res = _coded(record)
+    return {**res, "key": key, **({"to_cache": [(namespace(), key, json_bytes(res))]} if cache else {})}
 
 
-def code_records(records: list[dict], cache_dir: Path | None = None) -> None:
-    """code_record on every record, on every core; with ``cache_dir``, codes are kept per
-    record (keyed by its inputs and the coder's fingerprint) and reused by the next build. A
-    record's ``precoded`` codes (see precode) are used when its inputs still have their key."""
-    where = cache_dir / fingerprint() if cache_dir else None
+def code_records(records: list[dict], cache: Path | None = None) -> None:
+    """code_record on every record, on every core; with ``cache`` (the SQLite file of
+    fingerprint.Cache), codes are kept per record (keyed by its inputs and the coder's
+    fingerprint) and reused by the next build. A record's ``precoded`` codes (see precode)
+    are used when its inputs still have their key."""
+    store = cache_at(cache) if cache else None
     keys = [_inputs_key(r) for r in records]
     results: list[dict | None] = []
     for r, key in zip(records, keys, strict=True):
         pre = r.pop("precoded", None)
-        results.append(pre if pre and pre["key"] == key else _cached(where, key))
+        results.append(pre if pre and pre["key"] == key else store.get(namespace(), key) if store else None)
     todo = [n for n, res in enumerate(results) if res is None]
     for n, res in zip(todo, _code_all([records[n] for n in todo]), strict=True):
         results[n] = res
-        _keep(where, keys[n], res)
+    if store:
+        store.put((namespace(), keys[n], json_bytes(results[n])) for n in todo)
+        store.keep_only([namespace()], "codebook/")
     for r, res in zip(records, results, strict=True):
         r["measures"] = res["measures"]
         for item, codes in zip(r["items"], res["item_measures"], strict=True):

@@ -10,9 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import orjson
-
-from ..fingerprint import code_fingerprint, json_bytes
+from ..fingerprint import cache_at, code_fingerprint, json_bytes
 from ..ingest.formats import sniff
 from ..ingest.source import DerivedStore
 from ..ingest.textnorm import SourceError
@@ -34,16 +32,24 @@ def fingerprint() -> str:
 
 
 def _read_one(args: tuple) -> dict:
-    """One file -> {"file", "sha256", "bytes", "record" | "rejection", "then"} (JSON-safe)."""
+    """One file -> {"file", "sha256", "bytes", "record" | "rejection", "then", "to_cache"}
+    (JSON-safe). "to_cache": the cache rows this worker made, for the parent to store."""
     entry = _read_file(args[:5])
     then = args[5]
     if then is not None and "record" in entry:
         entry["then"] = then(entry["record"])
+        if isinstance(entry["then"], dict) and "to_cache" in entry["then"]:
+            entry.setdefault("to_cache", []).extend(entry["then"].pop("to_cache"))
     return entry
 
 
+def namespace() -> str:
+    """Where the records of this code are cached (see fingerprint.Cache)."""
+    return "extract/" + fingerprint()
+
+
 def _read_file(args: tuple[str, str, str, bool, bool]) -> dict:
-    path, cache_dir, derived, reread, keyword_measures = Path(args[0]), args[1], args[2], args[3], args[4]
+    path, cache, derived, reread, keyword_measures = Path(args[0]), args[1], args[2], args[3], args[4]
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     store = DerivedStore(Path(derived)) if derived else None
@@ -54,17 +60,15 @@ def _read_file(args: tuple[str, str, str, bool, bool]) -> dict:
     # reviewer may have corrected by hand) and whether it holds keyword measures.
     key = hashlib.sha256(path.name.encode() + b"\0" + (store.fingerprint(sha) if store else "").encode()
                          + (b"" if keyword_measures else b"\0no-keyword-measures"))
-    cached = Path(cache_dir) / f"{sha}-{key.hexdigest()[:12]}.json" if cache_dir and not reread else None
-    if cached and cached.exists():
-        return {**entry, **orjson.loads(cached.read_bytes())}
+    cache_key = f"{sha}-{key.hexdigest()[:12]}"
+    if cache and not reread and (hit := cache_at(cache).get(namespace(), cache_key)) is not None:
+        return {**entry, **hit}
     try:
         result = {"record": extract_bytes(data, path.name, store, reread, keyword_measures)}
     except SourceError as exc:
         result = {"rejection": {"kind": exc.kind, "reason": exc.reason, "hint": exc.hint}}
-    if cached:
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(json_bytes(result))
-        tmp.replace(cached)
+    if cache:  # stored by the parent (read_sources), in transactions of many
+        result["to_cache"] = [(namespace(), cache_key, json_bytes(result))]
     return {**entry, **result}
 
 
@@ -77,22 +81,40 @@ def needs_reading(path: Path, store: DerivedStore | None) -> bool:
     return store is None or store.meta(hashlib.sha256(path.read_bytes()).hexdigest()) is None
 
 
-def read_sources(paths: list[Path], cache_dir: Path | None = None, workers: int | None = None,
+def read_sources(paths: list[Path], cache: Path | None = None, workers: int | None = None,
                  derived: Path | None = None, reread: bool = False,
                  then: Callable[[dict], dict] | None = None, keyword_measures: bool = True) -> list[dict]:
     """Every path read, in the order given. Many files, or more than one file to OCR, are read
-    on every core (``workers``). ``then`` (picklable): a later stage's work on each record,
-    done in the same worker while the record is at hand; its result is the entry's "then".
+    on every core (``workers``). ``cache``: the SQLite file of cached records (fingerprint.Cache),
+    looked up by the workers and written by this process as their results come in. ``then``
+    (picklable): a later stage's work on each record, done in the same worker while the record
+    is at hand; its result is the entry's "then" (a "to_cache" list in it is stored too).
     ``keyword_measures``: see record.extract_text."""
-    where = ""
-    if cache_dir is not None:
-        where = str(cache_dir / fingerprint())
-        Path(where).mkdir(parents=True, exist_ok=True)
-    jobs = [(str(p), where, str(derived) if derived else "", reread, keyword_measures, then) for p in paths]
+    jobs = [(str(p), str(cache) if cache else "", str(derived) if derived else "", reread, keyword_measures, then)
+            for p in paths]
     workers = workers or os.cpu_count() or 1
     store = DerivedStore(derived) if derived else None
     heavy = sum(needs_reading(p, store) or reread for p in paths) if len(jobs) < PARALLEL_FROM else 0
     if workers == 1 or (len(jobs) < PARALLEL_FROM and heavy < 2):
-        return [_read_one(j) for j in jobs]
+        return _stored(map(_read_one, jobs), cache)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        return _stored(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))), cache)
+
+
+STORE_EVERY = 256  # cache rows per transaction
+
+
+def _stored(entries, cache: Path | None) -> list[dict]:
+    """The entries, their "to_cache" rows stored in the cache as they come in."""
+    out, rows = [], []
+    for entry in entries:
+        rows += entry.pop("to_cache", ())
+        out.append(entry)
+        if cache and len(rows) >= STORE_EVERY:
+            cache_at(cache).put(rows)
+            rows = []
+    if cache and rows:
+        cache_at(cache).put(rows)
+    if cache:
+        cache_at(cache).keep_only([namespace()], "extract/")
+    return out

@@ -47,7 +47,7 @@ class BuildError(Exception):
 
 # --- records ---------------------------------------------------------------------------
 
-def extract_sources(sources: Path, cache_dir: Path | None = None, derived: Path | None = None,
+def extract_sources(sources: Path, cache: Path | None = None, derived: Path | None = None,
                     reread: bool = False) -> tuple[list[dict], list[dict], list[dict]]:
     """Read every file in ``sources``: (records, duplicates, rejections). Nothing is dropped:
     a file is a record, a duplicate of one (same bytes, or same text up to white space), or a
@@ -58,9 +58,9 @@ def extract_sources(sources: Path, cache_dir: Path | None = None, derived: Path 
     seen: dict[str, dict] = {}
     paths = sorted(p for p in sources.iterdir() if p.is_file())  # every file, hidden ones too
     # The codebook stage codes each record in the worker that extracts it (see precode).
-    then = partial(precode, cache_dir=str(cache_dir.parent / "codebook") if cache_dir else None)
+    then = partial(precode, cache=str(cache) if cache else None)
     # (keyword measures are not read: the codebook stage's clause-coded ones replace them)
-    for entry in read_sources(paths, cache_dir, derived=derived, reread=reread, then=then, keyword_measures=False):
+    for entry in read_sources(paths, cache, derived=derived, reread=reread, then=then, keyword_measures=False):
         name, sha, size = entry["file"], entry["sha256"], entry["bytes"]
         origin = {"media_type": entry["media_type"], "source_url": entry["source_url"]}
         if "rejection" in entry:
@@ -353,8 +353,13 @@ def build_package(root: Path, allow_rejects: bool = False, reread: bool = False)
     directory and return it (the caller validates it, then swaps it in). Rejected sources
     stop the build unless ``allow_rejects``; they are published in the rejections table."""
     dp = root / "datapackage"
-    extracted = extract_sources(dp / "sources", root / "build" / "cache" / "extract", dp / "derived", reread)
+    extracted = extract_sources(dp / "sources", cache_file(root), dp / "derived", reread)
     return write_package(root, *extracted, allow_rejects=allow_rejects)
+
+
+def cache_file(root: Path) -> Path:
+    """The cache of extracted records and coded measures (fingerprint.Cache)."""
+    return root / "build" / "cache" / "records.sqlite"
 
 
 def write_package(root: Path, records: list[dict], duplicates: list[dict], rejections: list[dict],
@@ -370,7 +375,7 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
         raise BuildError(f"{dp / 'sources'}: no source text became a record")
     apply_curation(records, load_curation(dp / "curation"))
     resolve_references(records)
-    code_records(records, root / "build" / "cache" / "codebook" if cache else None)  # the codebook stage: clause-coded measures replace the keyword hits
+    code_records(records, cache_file(root) if cache else None)  # the codebook stage: clause-coded measures replace the keyword hits
     records.sort(key=lambda r: r["id"])
     write_document_schema(root / "schemas")
 

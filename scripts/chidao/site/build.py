@@ -17,6 +17,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import orjson
+
 from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
 from .frame import trim_frame
@@ -222,7 +224,7 @@ def inject_documents(site: Path, doc_pages: Path) -> None:
     if not marker.search(head):
         raise SiteError(f"{shell_dir}/index.html: the document shell lost its JSON-LD placeholder")
     for path in sorted(doc_pages.glob("*.json")):
-        page = json.loads(path.read_text("utf-8"))
+        page = orjson.loads(path.read_bytes())
         title = html.escape(page["title"], quote=True)
         description = html.escape(page.get("description") or page["title"], quote=True)
         # the head names this page, not the shell: title, description, canonical and og:url
@@ -243,7 +245,7 @@ def inject_lists(site: Path, lists: Path) -> None:
     address of the same depth, so both hold. The section's tab is marked as the current one."""
     frames: dict[str, tuple[str, str]] = {}
     for path in sorted(lists.glob("*.json")) if lists.is_dir() else []:
-        page = json.loads(path.read_text("utf-8"))
+        page = orjson.loads(path.read_bytes())
         shell, url = page["shell"], page["url"]
         if shell not in frames:
             frames[shell] = _list_frame(site, shell)

@@ -18,6 +18,7 @@ import re
 import shutil
 from pathlib import Path
 
+import orjson
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -155,7 +156,7 @@ class SiteContext:
         body = self.env.get_template("document.html.j2").render(**ctx)
         page = {"title": _clean_title(title), "jsonld": jsonld, "body": body,
                 "description": ctx["d"].get("subject") or _clean_title(title)}  # its canonical/OG description
-        (self.doc_pages / f"{doc_id}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+        (self.doc_pages / f"{doc_id}.json").write_bytes(orjson.dumps(page))
 
     def write_shell(self) -> None:
         path = self.out / md_path(SHELL_URL)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import orjson
+
 from ..vntext import fold
 
 
@@ -160,7 +162,7 @@ class Archive:
         return {r["file"]: int(r["bytes"]) for r in self.table("sources")}
 
     def record(self, doc_id: str) -> dict:
-        return json.loads((self.dp / "json" / f"{doc_id}.json").read_text("utf-8"))
+        return orjson.loads((self.dp / "json" / f"{doc_id}.json").read_bytes())
 
     @cached_property
     def provinces(self) -> list[dict]:

@@ -5,13 +5,14 @@ the page shell MkDocs builds once."""
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
+
+import orjson
 
 from ...fingerprint import code_fingerprint
 from .. import doctext
@@ -70,7 +71,7 @@ def _inputs_key(ctx: SiteContext, d: dict) -> str:
               ctx.a.descriptor["title"], ctx.version,
               ctx.a.source_bytes.get(d["source_file"]), repository_url(), os.environ.get("GITHUB_SHA"),
               os.environ.get("CHIDAO_SITE_URL")]
-    h = hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    h = hashlib.sha256(orjson.dumps(inputs, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
     h.update((ctx.a.dp / "json" / f"{d['id']}.json").read_bytes())
     return h.hexdigest()
 

@@ -1,0 +1,68 @@
+"""The cache of extracted records and coded measures (chidao.fingerprint.Cache): one SQLite
+file, keyed by what made an entry (the code's fingerprint) and what it was made from."""
+
+import shutil
+import sqlite3
+
+from chidao.codebook import coder
+from chidao.extract import runner
+from chidao.fingerprint import Cache, cache_at
+from chidao.package.write import cache_file, extract_sources
+from conftest import FIXTURES
+
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+
+
+def test_entries_round_trip_and_old_namespaces_go(tmp_path):
+    cache = Cache(tmp_path / "c.sqlite")
+    cache.put([("extract/old", "k", b'{"a": 1}'), ("extract/new", "k", b'{"a": 2}'), ("codebook/x", "k", b"[3]")])
+    assert cache.get("extract/new", "k") == {"a": 2} and cache.get("extract/new", "missing") is None
+    cache.keep_only(["extract/new"], "extract/")
+    assert cache.get("extract/old", "k") is None and cache.get("extract/new", "k") == {"a": 2}
+    assert cache.get("codebook/x", "k") == [3]  # another prefix is left alone
+
+
+def test_an_unreadable_cache_is_set_aside(tmp_path):
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(b"not a database, a torn copy" * 100)
+    cache = Cache(path)
+    assert cache.get("extract/x", "k") is None
+    assert (tmp_path / "c.sqlite.unreadable").exists()
+    cache.put([("extract/x", "k", b"1")])
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM entries").fetchone() == (1,)
+
+
+def _sources(tmp_path):
+    src = tmp_path / "sources"
+    src.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, src / seed.name)
+    return src
+
+
+def test_a_rebuild_reads_records_and_codes_from_the_cache(tmp_path, monkeypatch):
+    src, db = _sources(tmp_path), cache_file(tmp_path)
+    first = extract_sources(src, db)
+    rows = sqlite3.connect(db).execute("SELECT namespace, count(*) FROM entries GROUP BY namespace").fetchall()
+    assert dict(rows) == {runner.namespace(): len(SEEDS), coder.namespace(): len(SEEDS)}
+
+    def fail(*args, **kwargs):
+        raise AssertionError("read again, not taken from the cache")
+
+    monkeypatch.setattr(runner, "extract_bytes", fail)
+    monkeypatch.setattr(coder, "_coded", fail)
+    again = extract_sources(src, db)
+    assert again == first
+
+
+def test_a_changed_extractor_reads_every_source_again(tmp_path, monkeypatch):
+    src, db = _sources(tmp_path), cache_file(tmp_path)
+    extract_sources(src, db)
+    monkeypatch.setattr(runner, "fingerprint", lambda: "another-version")
+    read = []
+    extract = runner.extract_bytes
+    monkeypatch.setattr(runner, "extract_bytes", lambda data, name, *a: read.append(name) or extract(data, name, *a))
+    extract_sources(src, db)
+    assert sorted(read) == sorted(p.name for p in SEEDS)
+    namespaces = {ns for (ns,) in cache_at(db).db.execute("SELECT DISTINCT namespace FROM entries")}
+    assert namespaces == {"extract/another-version", coder.namespace()}  # the old records are gone
