@@ -1,6 +1,7 @@
 """The document page cache: a page is rendered again exactly when what it shows, or the code
 that renders it, changed; the cached page is the page a clean build writes."""
 
+import json
 import shutil
 
 import pytest
@@ -89,3 +90,35 @@ def test_list_pages_unchanged_are_kept_changed_ones_replaced_gone_ones_dropped(t
     changed = set(again) - set(first)
     assert changed and len(changed) < len(again)  # the lists showing that subject, not every list
     assert all(again[n] == first[n] for n in set(again) & set(first))  # the others kept as they were
+
+
+def test_a_rebuild_links_the_unchanged_pages_of_the_previous_site(tmp_path):
+    """A page whose bytes are those of the previous site's is a hard link to it; a changed one
+    is a file of its own (so the previous site, still served during the build, is untouched)."""
+    from chidao.site.build import build_site
+
+    dp = tmp_path / "dp"
+    shutil.copytree(ROOT / "datapackage", dp, ignore=shutil.ignore_patterns(".build", "derived"))
+    root = tmp_path / "root"
+    for part in ("docs", "schemas"):
+        shutil.copytree(ROOT / part, root / part)
+    for name in ("mkdocs.yml", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, root / name)
+    site = build_site(root, dp, root / "site")
+    changed, same = "vinh-phuc-2021-11-08-907-cv-tu", next(
+        p.parent.name for p in (site / "van-ban").glob("*/index.html") if "vinh-phuc" not in p.parent.name
+        and (dp / "json" / f"{p.parent.name}.json").exists())
+    before = {name: (site / "van-ban" / name / "index.html") for name in (changed, same)}
+    inodes = {name: p.stat().st_ino for name, p in before.items()}
+    old_text = before[changed].read_text("utf-8")
+    record = dp / "json" / f"{changed}.json"
+    rec = json.loads(record.read_text("utf-8"))
+    rec["text"] = rec["text"].replace("Nơi nhận", "Nơi nhận (xyzzy)", 1)
+    record.write_text(json.dumps(rec, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    site = build_site(root, dp, root / "site")
+    assert (site / "van-ban" / same / "index.html").stat().st_ino == inodes[same]
+    assert (site / "van-ban" / same / "index.html").stat().st_nlink == 2  # shared with the previous site
+    new = site / "van-ban" / changed / "index.html"
+    assert new.stat().st_ino != inodes[changed] and "xyzzy" in new.read_text("utf-8")
+    assert "xyzzy" not in old_text and "xyzzy" not in (root / "build" / "trash").joinpath(
+        next(p.name for p in (root / "build" / "trash").iterdir()), "van-ban", changed, "index.html").read_text("utf-8")

@@ -152,9 +152,9 @@ def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Pa
                              capture_output=True, text=True, cwd=root, env=env)
         if run.returncode != 0:
             raise SiteError("mkdocs build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
-    inject_bodies(tmp, doc_pages.parent / "page-bodies")
-    inject_documents(tmp, doc_pages)
-    inject_lists(tmp, doc_pages.parent / "list-pages")
+    inject_bodies(tmp, doc_pages.parent / "page-bodies", previous=out)
+    inject_documents(tmp, doc_pages, previous=out)
+    inject_lists(tmp, doc_pages.parent / "list-pages", previous=out)
     shutil.copytree(downloads, tmp / DOWNLOADS, copy_function=link_or_copy)
     write_feeds_and_sitemap(Archive(dp), tmp)
     write_robots(tmp)
@@ -200,18 +200,39 @@ def _script_json(obj) -> str:
             .replace(">", "\\u003e").replace("'", "\\u0027"))
 
 
-def inject_bodies(site: Path, bodies: Path) -> None:
+def write_page(site: Path, rel: str, text: str, previous: Path | None) -> None:
+    """The page at ``rel`` of ``site``: a hard link to the same page of the ``previous`` site
+    when that holds these bytes already (a rebuild after one change leaves nearly every page as
+    it was, and a link costs this disk a tenth of a new file), else written. No page of a site
+    is rewritten in place once written, so the two sites may share it."""
+    target = site / rel
+    data = text.encode("utf-8")
+    old = previous / rel if previous is not None else None
+    try:
+        if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
+            target.unlink(missing_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(old, target)
+            return
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)  # (a file MkDocs wrote: not the previous site's, but never rewrite a link)
+    target.write_bytes(data)
+
+
+def inject_bodies(site: Path, bodies: Path, previous: Path | None = None) -> None:
     """Put each generated page's HTML body into the page MkDocs built from its shell."""
     for body in sorted(bodies.rglob("index.html")):
-        target = site / body.relative_to(bodies)
-        page = target.read_text("utf-8")
+        rel = body.relative_to(bodies).as_posix()
+        page = (site / rel).read_text("utf-8")
         if SHELL_BODY not in page:
-            raise SiteError(f"{target}: the page lost its content marker")
+            raise SiteError(f"{site / rel}: the page lost its content marker")
         page = trim_frame(_current_tab(page, body.parent.relative_to(bodies).as_posix() + "/"))
-        target.write_text(minify(page.replace(SHELL_BODY, body.read_text("utf-8"), 1)), encoding="utf-8")
+        write_page(site, rel, minify(page.replace(SHELL_BODY, body.read_text("utf-8"), 1)), previous)
 
 
-def inject_documents(site: Path, doc_pages: Path) -> None:
+def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None) -> None:
     """Write every document page into the shell MkDocs rendered (same depth, same section)."""
     shell_dir = site / SHELL_URL
     shell = trim_frame(minify((shell_dir / "index.html").read_text("utf-8")))  # once: every document page is this frame
@@ -232,14 +253,12 @@ def inject_documents(site: Path, doc_pages: Path) -> None:
         page_head = page_head.replace(SHELL_URL, f"van-ban/{path.stem}/")
         m = marker.search(page_head)
         page_head = page_head[:m.start()] + _script_json(page["jsonld"]) + page_head[m.end():]
-        html_text = page_head + page["body"] + rest.replace(SHELL_TITLE, title)
-        out = site / "van-ban" / path.stem
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "index.html").write_text(html_text, encoding="utf-8")
+        write_page(site, f"van-ban/{path.stem}/index.html", page_head + page["body"] + rest.replace(SHELL_TITLE, title),
+                   previous)
     shutil.rmtree(shell_dir)
 
 
-def inject_lists(site: Path, lists: Path) -> None:
+def inject_lists(site: Path, lists: Path, previous: Path | None = None) -> None:
     """Write every list page (families/_lists.py) into the shell MkDocs rendered for its
     section and depth: the page's links are relative to its own address, the shell's to an
     address of the same depth, so both hold. The section's tab is marked as the current one."""
@@ -254,10 +273,8 @@ def inject_lists(site: Path, lists: Path) -> None:
         description = html.escape(page["description"], quote=True)
         # the head names this page: title, description, canonical and og:url
         head = head.replace(SHELL_TITLE, title).replace(SHELL_DESCRIPTION, description).replace(shell, url)
-        out = site / url
-        out.mkdir(parents=True, exist_ok=True)
         tail = rest.replace(SHELL_TITLE, title).replace(shell, url)
-        (out / "index.html").write_text(head + page["body"] + tail, encoding="utf-8")  # minified when written
+        write_page(site, f"{url}index.html", head + page["body"] + tail, previous)  # minified when written
     for top in sorted({"/".join(shell.split("/")[:2]) for shell in frames}):  # <section>/<pages.LIST_SHELL>
         shutil.rmtree(site / top)
 
