@@ -14,6 +14,7 @@ SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 
 
 def test_entries_round_trip_and_old_namespaces_go(tmp_path):
+    Cache.prepare(tmp_path / "c.sqlite")
     cache = Cache(tmp_path / "c.sqlite")
     cache.put([("extract/old", "k", b'{"a": 1}'), ("extract/new", "k", b'{"a": 2}'), ("codebook/x", "k", b"[3]")])
     assert cache.get("extract/new", "k") == {"a": 2} and cache.get("extract/new", "missing") is None
@@ -25,6 +26,7 @@ def test_entries_round_trip_and_old_namespaces_go(tmp_path):
 def test_an_unreadable_cache_is_set_aside(tmp_path):
     path = tmp_path / "c.sqlite"
     path.write_bytes(b"not a database, a torn copy" * 100)
+    Cache.prepare(path)
     cache = Cache(path)
     assert cache.get("extract/x", "k") is None
     assert (tmp_path / "c.sqlite.unreadable").exists()
@@ -66,3 +68,15 @@ def test_a_changed_extractor_reads_every_source_again(tmp_path, monkeypatch):
     assert sorted(read) == sorted(p.name for p in SEEDS)
     namespaces = {ns for (ns,) in cache_at(db).db.execute("SELECT DISTINCT namespace FROM entries")}
     assert namespaces == {"extract/another-version", coder.namespace()}  # the old records are gone
+
+
+def test_workers_share_a_new_cache_file(tmp_path):
+    """Two workers open the cache file the parent has just made: none finds it without its table."""
+    src = tmp_path / "sources"
+    src.mkdir()
+    for k in range(runner.PARALLEL_FROM + 8):  # enough sources to be read by the worker processes
+        seed = SEEDS[k % len(SEEDS)]
+        text = seed.read_text("utf-8").replace("Số", f"Số {k}", 1) if k >= len(SEEDS) else seed.read_text("utf-8")
+        (src / f"{k:03d}_{seed.name}").write_text(text, "utf-8")
+    first = extract_sources(src, cache_file(tmp_path))
+    assert sum(len(group) for group in first) == runner.PARALLEL_FROM + 8

@@ -41,29 +41,41 @@ class Cache:
     about as much CPU time as extracting the records they hold (~1.5 ms a file, in the kernel).
     Entries are written in transactions, so a build killed while writing leaves the entries of
     the last transaction out, never half of one (SQLite rolls it back when the file is next
-    opened). A file SQLite cannot read is set aside and the cache starts empty. Open one Cache
-    per process: a connection does not survive a fork (cache_at opens one per process)."""
+    opened). The file is made ready by ``prepare``, once, before processes share it; a file
+    SQLite cannot read is set aside there and the cache starts empty. A connection does not
+    survive a fork: cache_at opens one per process."""
 
     def __init__(self, path: Path):
         import sqlite3
 
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = self._connect()
-        except sqlite3.DatabaseError:  # not a database (a torn copy, another program's file)
-            path.replace(path.with_name(path.name + ".unreadable"))
-            self.db = self._connect()
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA synchronous=NORMAL")
 
-    def _connect(self):
+    @staticmethod
+    def prepare(path: Path) -> None:
+        """Create the file and its table (in WAL mode: readers, the workers, and the writer do
+        not block each other), or set aside a file that is no SQLite database."""
         import sqlite3
 
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")  # readers (the workers) and the writer do not block each other
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS entries (namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
-                   " PRIMARY KEY (namespace, key)) WITHOUT ROWID")
-        return db
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in (1, 2):
+            try:
+                db = sqlite3.connect(path, timeout=60)
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("CREATE TABLE IF NOT EXISTS entries (namespace TEXT NOT NULL, key TEXT NOT NULL, "
+                               "value BLOB NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID")
+                    db.commit()
+                finally:
+                    db.close()
+                return
+            except sqlite3.DatabaseError:  # not a database (a torn copy, another program's file)
+                if attempt == 2:
+                    raise
+                path.replace(path.with_name(path.name + ".unreadable"))
+                for suffix in ("-wal", "-shm"):
+                    path.with_name(path.name + suffix).unlink(missing_ok=True)
 
     def get(self, namespace: str, key: str):
         import orjson

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ..extract.measures import first_matches
-from ..fingerprint import cache_at, code_fingerprint, json_bytes
+from ..fingerprint import Cache, cache_at, code_fingerprint, json_bytes
 from ..vntext import match_key
 from ..vocab import find_districts, find_provinces
 from .book import citation_rx, codebook, date_rules, mention_rules, polarity_rules, scope_rules
@@ -344,6 +344,8 @@ def code_records(records: list[dict], cache: Path | None = None) -> None:
     fingerprint.Cache), codes are kept per record (keyed by its inputs and the coder's
     fingerprint) and reused by the next build. A record's ``precoded`` codes (see precode)
     are used when its inputs still have their key."""
+    if cache:
+        Cache.prepare(cache)
     store = cache_at(cache) if cache else None
     keys = [_inputs_key(r) for r in records]
     results: list[dict | None] = []

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ..fingerprint import cache_at, code_fingerprint, json_bytes
+from ..fingerprint import Cache, cache_at, code_fingerprint, json_bytes
 from ..ingest.formats import sniff
 from ..ingest.source import DerivedStore
 from ..ingest.textnorm import SourceError
@@ -90,6 +90,8 @@ def read_sources(paths: list[Path], cache: Path | None = None, workers: int | No
     (picklable): a later stage's work on each record, done in the same worker while the record
     is at hand; its result is the entry's "then" (a "to_cache" list in it is stored too).
     ``keyword_measures``: see record.extract_text."""
+    if cache:
+        Cache.prepare(cache)  # (before the workers share it)
     jobs = [(str(p), str(cache) if cache else "", str(derived) if derived else "", reread, keyword_measures, then)
             for p in paths]
     workers = workers or os.cpu_count() or 1
