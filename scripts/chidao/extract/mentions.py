@@ -11,6 +11,16 @@ from ..vocab import doc_type_by_name, find_provinces, org_vocab
 from .header import parse_symbol
 
 _CAP_WORD = r"[" + _UP + r"][\w\-]*"
+
+
+def _starting_words(words: list[str]) -> str:
+    r"""A regex group matching any of ``words`` (literal regex text, each beginning with a plain
+    letter) where a word begins: the same as ``(?<![\w])(?:w1|w2|...)``, written with the
+    look-behind after each word's first letter (``(?<!\w.)``: the letter before that one is
+    no word letter), so that every alternative begins with a literal and the regex engine skips
+    ahead to the letters that can begin one (~2.5x faster over a directive's body)."""
+    return "(?:" + "|".join(w[0] + r"(?<!\w.)" + w[1:] for w in words) + ")"
+
 _REF_TYPES = ("Văn bản hợp nhất|Kết luận|Nghị quyết|Chỉ thị|Quyết định|Công văn|Công điện|Thông báo|"
               "Kế hoạch|Hướng dẫn|Thông tư|Nghị định|Thông tri|Quy định|Quy chế|Tờ trình|Báo cáo|"
               "Phiếu chuyển|Phương án|Chương trình|Điện|văn bản")
@@ -26,11 +36,11 @@ _NUMBERED_REF = re.compile(
     r"(?P<of>\s+của\s+" + _ISSUER + r")?"
 )
 _UNNUMBERED_REF = re.compile(
-    r"(?<![\w])(?P<type>Điện|Công điện|Chỉ thị|Nghị quyết|Kết luận|Thông báo|Kế hoạch|Quyết định|"
-    r"Công văn|Hướng dẫn|Thông tri)\s+của\s+" + _ISSUER
+    r"(?P<type>" + _starting_words(["Điện", "Công điện", "Chỉ thị", "Nghị quyết", "Kết luận", "Thông báo", "Kế hoạch",
+                                     "Quyết định", "Công văn", "Hướng dẫn", "Thông tri"]) + r")\s+của\s+" + _ISSUER
 )
 _LAW_REF = re.compile(
-    r"(?<![\w])(?P<type>Bộ luật|Luật)\s+(?P<name>[" + _UP + r"][^;.:()\n]{2,80}?)"
+    r"(?P<type>" + _starting_words(["Bộ luật", "Luật"]) + r")\s+(?P<name>[" + _UP + r"][^;.:()\n]{2,80}?)"
     # a comma before a lower-case word stays inside the name ("Luật Phòng, chống bệnh ...")
     r"(?=\s+(?:ngày|năm|số|của|và|được|quy định|hiện hành)(?!\w)|\s*,(?!\s*[" + LOWER + r"])|\s*[;.:()]|$)"
     r"(?P<date>\s+(?i:ng[àa]y)\s*" + _DATE + r")?"
@@ -257,7 +267,7 @@ def places(text: str, own_province: str | None, figure_places: list[str]) -> lis
 @cache
 def _person_re() -> re.Pattern:
     surnames = "|".join(re.escape(s) for s in sorted(org_vocab()["surnames"], key=len, reverse=True))
-    return re.compile(r"(?<![\w])(?:" + surnames + r")(?:\s+[" + _UP + r"][" + LOWER + r"]+){2,3}(?![\w])")
+    return re.compile(_starting_words(surnames.split("|")) + r"(?:\s+[" + _UP + r"][" + LOWER + r"]+){2,3}(?![\w])")
 
 
 def persons(text: str) -> list[str]:
