@@ -423,3 +423,27 @@ def test_marks_are_dropped_from_stripped_pages_and_pagefind_reads_the_same(site,
         assert run.returncode == 0, run.stderr
         built[name] = bundle_facts(tmp_path / name / "bundle")
     assert built["plain"] == built["marked"]
+
+
+def test_a_rebuild_does_not_read_pages_that_are_the_same_files(site, tmp_path, monkeypatch):
+    """A page file the last build saw (same device, inode, size and modification time: the site
+    build links unchanged pages from the previous site) is not read again to be hashed."""
+    import pathlib
+
+    cache = tmp_path / "cache"
+    built = copy_site(site, tmp_path / "site")
+    build_search_index(built, cache)
+    reads = []
+    real = pathlib.Path.read_bytes
+
+    def counted(self):
+        if built in self.parents:
+            reads.append(self.relative_to(built).as_posix())
+        return real(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", counted)
+    again = build_search_index(built, cache)
+    assert reads == [] and all(r.reused for r in again)
+    _change_document(built, DOC_002, "xyzzy")  # a new file content, a new modification time
+    build_search_index(built, cache)
+    assert f"van-ban/{DOC_002}/index.html" in reads

@@ -288,25 +288,40 @@ def shard_of(rel: str, shards: int = DOC_SHARDS) -> str:
 def shard_pages(site: Path, shards: int = DOC_SHARDS) -> dict[str, list[str]]:
     """The HTML pages of ``site`` (their paths in it) by shard, in order; not Pagefind's own."""
     groups: dict[str, list[str]] = {}
-    for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site).as_posix()
-        if not rel.startswith("pagefind/"):
-            groups.setdefault(shard_of(rel, shards), []).append(rel)
+    rels = []
+    for folder, subfolders, files in os.walk(site):  # (os.walk: several times faster than Path.rglob)
+        here = os.path.relpath(folder, site).replace(os.sep, "/")
+        if here == ".":
+            subfolders[:] = [d for d in subfolders if d != "pagefind"]
+        rels += [name if here == "." else f"{here}/{name}" for name in files if name.endswith(".html")]
+    for rel in sorted(rels, key=lambda r: r.split("/")):  # the order of sorted Paths
+        groups.setdefault(shard_of(rel, shards), []).append(rel)
     return groups
 
 
 def strip_shard(site: Path, rels: list[str], seen: dict[str, str],
-                memo: dict[str, str]) -> tuple[str, list[str], dict[str, bytes]]:
+                memo: dict[str, str], files: tuple[dict[str, str], dict[str, str]] | None = None
+                ) -> tuple[str, list[str], dict[str, bytes]]:
     """One shard: the hash of its stripped pages (paths and contents), the pages Pagefind
     indexes, and the stripped pages this call had to make. ``seen`` maps the hash of a page to
     the hash of its stripped form ("" for a page Pagefind leaves out), as the last build found
     them: a page seen before is only read and hashed, not stripped again; ``memo`` gets the
-    same for this build's pages."""
+    same for this build's pages. ``files``: (the last build's, this build's) maps of a page
+    file's identity (device, inode, size, modification time in ns) to the hash of its bytes:
+    a page the site build linked from the previous site is the same file, and is not even read
+    (no page file is ever changed in place)."""
     h, indexed, made = hashlib.sha256(), [], {}
+    old_files, new_files = files or ({}, {})
     for rel in rels:
-        raw = (site / rel).read_bytes()
-        key = hashlib.sha256(raw).hexdigest()
+        st = os.stat(site / rel)
+        ident = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+        raw, key = None, old_files.get(ident)
+        if key is None:
+            raw = (site / rel).read_bytes()
+            key = hashlib.sha256(raw).hexdigest()
+        new_files[ident] = key
         if key not in seen and key not in memo:
+            raw = raw if raw is not None else (site / rel).read_bytes()
             stripped = strip_page(raw.decode("utf-8"))
             if stripped is not None:
                 made[rel] = stripped.encode()
@@ -324,17 +339,20 @@ def _stripped(site: Path, indexed: list[str], made: dict[str, bytes]) -> list[tu
             for rel in indexed]
 
 
-def _load_seen(store: Path) -> dict[str, str]:
+def _load_seen(store: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """What the last build saw: page hash -> stripped hash, page file identity -> page hash."""
     try:
         seen = json.loads((store / SEEN).read_text("utf-8"))
-        return seen["pages"] if seen.get("indexer") == INDEXER_VERSION else {}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        if seen.get("indexer") == INDEXER_VERSION:
+            return seen["pages"], seen.get("files", {})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return {}, {}
 
 
-def _save_seen(store: Path, memo: dict[str, str]) -> None:
+def _save_seen(store: Path, memo: dict[str, str], files: dict[str, str]) -> None:
     tmp = store / f".{SEEN}.{os.getpid()}"
-    tmp.write_text(json.dumps({"indexer": INDEXER_VERSION, "pages": memo}), "utf-8")
+    tmp.write_text(json.dumps({"indexer": INDEXER_VERSION, "pages": memo, "files": files}), "utf-8")
     tmp.replace(store / SEEN)
 
 
@@ -358,10 +376,10 @@ def build_search_index(site: Path, cache: Path | None = None, shards: int = DOC_
     groups = shard_pages(site, shards)
     runs = []
     with _workspace(site, cache) as (store, stage):
-        seen, memo = _load_seen(store), {}
+        (seen, seen_files), memo, files = _load_seen(store), {}, {}
         with _Pipeline(store, limit) as pipeline:
             for name in sorted(groups, key=lambda n: (n != PAGES_SHARD, len(n), n)):
-                digest, indexed, made = strip_shard(site, groups[name], seen, memo)
+                digest, indexed, made = strip_shard(site, groups[name], seen, memo, (seen_files, files))
                 if not indexed:
                     continue
                 run = ShardRun(name, len(indexed), shard_key(digest, limit))
@@ -375,7 +393,7 @@ def build_search_index(site: Path, cache: Path | None = None, shards: int = DOC_
             _serve(store / run.key / "bundle", served / run.served_at, whole=i == 0)
         (served / MANIFEST).write_text(json.dumps({"merge": [r.served_at for r in runs[1:]]}), "utf-8")
         if cache:
-            _save_seen(store, memo)
+            _save_seen(store, memo, files)
             _prune(store, len(runs))
     return runs
 
