@@ -137,9 +137,16 @@ def run_pipeline(root: Path, cache: bool) -> dict:
     clock = time.perf_counter()
     data = _one_part(root, "data", "")
     built = data["built"]
-    procs = {part: subprocess.Popen(_part_args(root, part, built), stdout=subprocess.PIPE, text=True,
-                                    env=os.environ) for part in ("validate", "site")}
-    with Together([p.pid for p in procs.values()]) as both:  # what the two trees hold at once
+    ready, tell = os.pipe()  # the site's process says when its pages are generated: validation starts then
+    procs = {"site": subprocess.Popen(_part_args(root, "site", built) + ["--ready-fd", str(tell)], pass_fds=(tell,),
+                                      stdout=subprocess.PIPE, text=True, env=os.environ)}
+    os.close(tell)
+    with Together([procs["site"].pid]) as both:  # what the trees hold at once
+        os.read(ready, 1)
+        os.close(ready)
+        procs["validate"] = subprocess.Popen(_part_args(root, "validate", built), stdout=subprocess.PIPE, text=True,
+                                             env=os.environ)
+        both.pids.append(procs["validate"].pid)
         outs = {part: _part_output(proc) for part, proc in procs.items()}
     swap_in(Path(built), root / "datapackage")
     swap_in_site(root / "site", root / "build" / "trash")
@@ -198,7 +205,7 @@ def _one_part(root: Path, part: str, built: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _part(root: Path, part: str, built: str) -> dict:
+def _part(root: Path, part: str, built: str, ready_fd: int | None = None) -> dict:
     """One process of a build: its stages' seconds and peak MB (and where the data part staged
     the package)."""
     dp = root / "datapackage"
@@ -216,7 +223,8 @@ def _part(root: Path, part: str, built: str) -> dict:
             if problems:
                 raise SystemExit(f"validation failed: {problems[:5]}")
         else:
-            build_site(root, dp=Path(built), sources=dp / "sources", swap=False, stage=st.stage)
+            build_site(root, dp=Path(built), sources=dp / "sources", swap=False, stage=st.stage,
+                       pages_done=lambda: os.write(ready_fd, b"1") if ready_fd is not None else None)
     finally:
         st.close()
     return {**result, "seconds": st.seconds, "peak_mb": st.peak_mb}
@@ -354,7 +362,7 @@ def report(results: list[dict], runs: int) -> str:
     ns = [f"{r['n']:,}" for r in results]
     out = [f"Machine: {machine()}. Median of {runs} clean builds per size; the rebuild follows one changed source "
            "with every cache warm. Memory: peak proportional set size of the whole process tree during the stage. "
-           "Validation runs beside the site's stages (pages, site, search), each in its own process, as `chidao build` "
+           "Validation runs beside the site's last stages (site, search), each in its own process, as `chidao build` "
            "runs them: the total is the build's wall time (not the sum of the stages), and the total's memory the "
            "largest sum of what ran at once.",
            "", _row(["stage", *(f"N = {n}: time" for n in ns), *(f"N = {n}: peak memory" for n in ns)]),
@@ -438,9 +446,10 @@ def main() -> int:
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one build of this root
     parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
     parser.add_argument("--built", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(_part(args.one, args.part, args.built)))
+        print(json.dumps(_part(args.one, args.part, args.built, args.ready_fd)))
         return 0
     os.environ["CHIDAO_REPO_URL"] = args.repo
     results = []

@@ -96,8 +96,9 @@ def test_an_invalid_package_stops_the_site_built_beside_its_validation(project, 
     start = cli._start_site
 
     def recorded(*args):
-        started.append(start(*args))
-        return started[-1]
+        proc, ready = start(*args)
+        started.append(proc)
+        return proc, ready
 
     monkeypatch.setattr(cli, "_start_site", recorded)
     monkeypatch.setattr(cli, "_in_fresh_process", lambda fn, *a, **kw: ["data/documents.csv, 2, id: broken"])

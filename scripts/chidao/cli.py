@@ -80,10 +80,12 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"chidao build: {line}", file=sys.stderr)
         return 1
     # The site is built from the staged package while the package is validated, each in a
-    # process of its own (a stage that holds one core most of its time beside one that holds
-    # both): neither is put in place unless the package is valid.
-    site = None if args.no_site else _start_site(root, getattr(args, "builder", None), built)
+    # process of its own: validation starts once the site's pages are generated (that step
+    # keeps both cores busy; the next ones, MkDocs and injection, about one), and neither is
+    # put in place unless the package is valid.
+    site, ready = (None, None) if args.no_site else _start_site(root, getattr(args, "builder", None), built)
     try:
+        _wait_ready(ready)
         problems = _in_fresh_process(validate_package, built, sources=dp / "sources")
         if problems:
             _stop_site(site, root)
@@ -122,11 +124,33 @@ def _in_fresh_process(fn, *args, **kwargs):
 
 
 def _start_site(root: Path, builder: str | None, package: Path):
-    """`chidao site` on the staged ``package``, leaving the new site aside (site.new)."""
+    """`chidao site` on the staged ``package``, leaving the new site aside (site.new); and the
+    read end of a pipe on which it says when its pages are generated."""
     import subprocess
 
-    cmd = [sys.executable, "-m", "chidao.cli", "site", "--root", str(root), "--package", str(package), "--no-swap"]
-    return subprocess.Popen(cmd + (["--builder", builder] if builder else []), start_new_session=True)
+    ready, tell = os.pipe()
+    cmd = [sys.executable, "-m", "chidao.cli", "site", "--root", str(root), "--package", str(package), "--no-swap",
+           "--ready-fd", str(tell)]
+    try:
+        return subprocess.Popen(cmd + (["--builder", builder] if builder else []), start_new_session=True,
+                                pass_fds=(tell,)), ready
+    finally:
+        os.close(tell)
+
+
+def _wait_ready(ready: int | None) -> None:
+    """Until the site's process says its pages are generated, or ends."""
+    if ready is not None:
+        try:
+            os.read(ready, 1)  # a byte, or nothing at its end
+        finally:
+            os.close(ready)
+
+
+def _say_ready(fd: int | None) -> None:
+    if fd is not None:
+        os.write(fd, b"1")
+        os.close(fd)
 
 
 def _wait_site(site) -> int:
@@ -171,8 +195,10 @@ def cmd_site(args: argparse.Namespace) -> int:
     if package is None:
         _recover(root / "datapackage")  # (a staged package is being validated: left alone)
     try:
+        ready = getattr(args, "ready_fd", None)
         out = build_site(root, dp=Path(package).resolve() if package else None, builder=getattr(args, "builder", None),
-                         sources=root / "datapackage" / "sources", swap=not getattr(args, "no_swap", False))
+                         sources=root / "datapackage" / "sources", swap=not getattr(args, "no_swap", False),
+                         pages_done=(lambda: _say_ready(ready)) if ready is not None else None)
     except SiteError as exc:
         print(f"chidao site: {exc}", file=sys.stderr)
         return 1
@@ -284,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     # what `chidao build` runs while it validates: the site of the staged package, left aside
     p.add_argument("--package", default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-swap", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_site)
     p = sub.add_parser("serve", help="serve the built site on localhost (--watch: a live preview)")
     p.add_argument("--root", default=".", help="the project root (default: current directory)")

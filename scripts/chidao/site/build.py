@@ -44,7 +44,7 @@ BUILDERS = ("mkdocs", "zensical")
 
 
 def build_site(root: Path, dp: Path | None = None, out: Path | None = None, builder: str | None = None,
-               stage=None, sources: Path | None = None, swap: bool = True) -> Path:
+               stage=None, sources: Path | None = None, swap: bool = True, pages_done=None) -> Path:
     """Generate pages from the package in ``dp`` and build the site into ``out`` (default
     root/site). The new site is built aside and swapped in only when every step passed.
     ``builder`` is "mkdocs" (mkdocs-material, the default) or "zensical" (its successor, which
@@ -52,7 +52,9 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
     factory called with each stage's name ("pages", "site", "search"), for the benchmark.
     ``sources``: the originals (default: dp/sources; a staged package has none of its own).
     ``swap``: False leaves the new site aside (out's ".new" folder, which is returned) for the
-    caller to put in place with swap_in_site, once it knows the package is valid."""
+    caller to put in place with swap_in_site, once it knows the package is valid.
+    ``pages_done``: called when the pages are generated (the rest uses about one core, which
+    `chidao build` then gives to validating the package)."""
     stage = stage or (lambda name: contextlib.nullcontext())
     builder = builder or os.environ.get("CHIDAO_SITE_BUILDER") or "mkdocs"
     if builder not in BUILDERS:
@@ -69,6 +71,8 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
             for folder in (src, doc_pages, doc_pages.parent / "page-bodies"):
                 trash.put(folder)  # the last build's, deleted while this one's are written
             write_pages(dp, src, root / "docs", downloads, doc_pages, sources)
+        if pages_done:
+            pages_done()
         with stage("site"):
             _build_pages(root, dp, src, downloads, doc_pages, out, builder)
         with stage("search"):
