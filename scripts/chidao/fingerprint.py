@@ -66,6 +66,10 @@ class Cache:
                     db.execute("PRAGMA journal_mode=WAL")
                     db.execute("CREATE TABLE IF NOT EXISTS entries (namespace TEXT NOT NULL, key TEXT NOT NULL, "
                                "value BLOB NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID")
+                    # the namespaces entries has: dropping an old one must not scan every entry
+                    db.execute("CREATE TABLE IF NOT EXISTS namespaces (namespace TEXT PRIMARY KEY) WITHOUT ROWID")
+                    if db.execute("SELECT 1 FROM namespaces LIMIT 1").fetchone() is None:  # (a file from before it)
+                        db.execute("INSERT OR IGNORE INTO namespaces SELECT DISTINCT namespace FROM entries")
                     db.commit()
                 finally:
                     db.close()
@@ -89,14 +93,20 @@ class Cache:
         if rows:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+            self.db.executemany("INSERT OR IGNORE INTO namespaces VALUES (?)", [(ns,) for ns in {r[0] for r in rows}])
             self.db.execute("COMMIT")
 
     def keep_only(self, namespaces: list[str], prefix: str) -> None:
         """Drop the entries of namespaces under ``prefix`` other than ``namespaces`` (what an
         older version of the code made: never read again)."""
-        marks = ",".join("?" * len(namespaces))
-        self.db.execute(f"DELETE FROM entries WHERE namespace LIKE ? AND namespace NOT IN ({marks})",
-                        (prefix + "%", *namespaces))
+        old = [ns for (ns,) in self.db.execute("SELECT namespace FROM namespaces")
+               if ns.startswith(prefix) and ns not in namespaces]
+        if old:
+            self.db.execute("BEGIN")
+            for ns in old:  # (a range of the primary key each: no scan of the other entries)
+                self.db.execute("DELETE FROM entries WHERE namespace = ?", (ns,))
+                self.db.execute("DELETE FROM namespaces WHERE namespace = ?", (ns,))
+            self.db.execute("COMMIT")
 
 
 _OPEN: dict[tuple[int, str], Cache] = {}
