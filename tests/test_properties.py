@@ -136,3 +136,33 @@ def mutated_seed(draw):
 @given(mutated_seed())
 def test_mutated_seeds(text):
     check(text.encode("utf-8", errors="replace"))
+
+
+NAME_WORDS = sorted({w for p in provinces() for n in (*p.names, p.name) for w in fold(n).split()}) + ["an", "x", "1"]
+
+
+@examples(500)
+@given(st.lists(st.tuples(st.sampled_from(NAME_WORDS), st.sampled_from([" ", "-", ". ", "", ",", " – ", "\n"])),
+                min_size=1, max_size=8))
+def test_province_trie_is_the_ordered_alternation(parts):
+    """The trie regex of province names finds what the plain alternation, names of more words
+    first, finds: the same spans."""
+    from chidao.vocab import _name_pattern
+
+    pattern, by_words = _name_pattern(False)
+    names = sorted(by_words, key=lambda w: (-len(w), -len("".join(w))))
+    plain = re.compile(r"(?<!\w)(?:" + "|".join(r"(?!\w)[\s\-–.]*".join(re.escape(w) for w in words)
+                                                  for words in names) + r")(?!\w)")
+    text = "".join(w + sep for w, sep in parts)
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_trie_regex_prefers_the_longer_alternative():
+    from chidao.vocab import trie_regex
+
+    words = [("ha",), ("ha", "noi"), ("hai",), ("ha", "nam")]
+    joint = r"(?!\w)[\s\-–.]*"
+    rx = re.compile(r"(?<!\w)" + trie_regex([tuple(a for i, w in enumerate(ws) for a in ([joint] if i else []) + list(w))
+                                                for ws in words]) + r"(?!\w)")
+    assert [m.group(0) for m in rx.finditer("ha noi, ha, hai - ha nam, ha namx, hax")] == [
+        "ha noi", "ha", "hai", "ha nam", "ha"]
