@@ -10,7 +10,6 @@ run on the site rendered with pagination turned off must fail: they catch that r
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import sys
@@ -19,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from chidao.fingerprint import Cache
 from chidao.package.write import build_package, swap_in
 from chidao.site.families import _lists
+from chidao.site.families._lists import lists_done, stored_lists
 from chidao.site.families.measures import CLAUSE_ROWS_FACTOR
-from chidao.site.pages import SiteContext, page_families
+from chidao.site.pages import SiteContext, page_families, page_store
 from chidao.site.sitedata import Archive
 from conftest import ROOT
 
@@ -80,6 +81,7 @@ def render(root: Path, out: Path, rows: int, top: int, monkeypatch) -> dict[str,
     ctx = SiteContext(Archive(root / "datapackage"), out / "site-src", ROOT / "docs", out / "downloads", doc_pages)
     for folder in (ctx.out, ctx.bodies, ctx.list_pages, doc_pages):
         folder.mkdir(parents=True)
+    Cache.prepare(page_store(doc_pages))
     for fam in page_families():
         if fam.__name__.rsplit(".", 1)[1] not in SKIPPED:
             fam.write(ctx)
@@ -87,8 +89,8 @@ def render(root: Path, out: Path, rows: int, top: int, monkeypatch) -> dict[str,
     for p in ctx.bodies.rglob("index.html"):
         url = p.parent.relative_to(ctx.bodies).as_posix()
         pages["" if url == "." else url + "/"] = p.read_text("utf-8")
-    for p in ctx.list_pages.glob("*.json"):
-        page = json.loads(p.read_text("utf-8"))
+    lists_done(ctx)
+    for page in stored_lists(ctx.list_pages, page_store(doc_pages)):
         pages[page["url"]] = page["body"]
     return pages
 

@@ -87,6 +87,19 @@ class Cache:
         row = self.db.execute("SELECT value FROM entries WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
         return orjson.loads(row[0]) if row else None
 
+    def has(self, namespace: str, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM entries WHERE namespace = ? AND key = ?", (namespace, key)).fetchone() is not None
+
+    def keep_keys(self, namespace: str, keys: set[str]) -> None:
+        """Drop the entries of ``namespace`` whose key is not in ``keys``."""
+        self.db.execute("BEGIN")
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("DELETE FROM kept")
+        self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", [(k,) for k in keys])
+        self.db.execute("DELETE FROM entries WHERE namespace = ? AND key NOT IN (SELECT key FROM kept)", (namespace,))
+        self.db.execute("DELETE FROM kept")
+        self.db.execute("COMMIT")
+
     def put(self, rows) -> None:
         """Store (namespace, key, value bytes) rows, in one transaction."""
         rows = list(rows)

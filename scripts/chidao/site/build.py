@@ -16,10 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-import orjson
-
 from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
+from .families._lists import MANIFEST as LISTS_MANIFEST
+from .families._lists import stored_lists
+from .families.documents import stored_pages
 from .frame import trim_frame
 from .minify import minify
 from .pages import (
@@ -30,6 +31,7 @@ from .pages import (
     SHELL_TITLE,
     SHELL_URL,
     link_or_copy,
+    page_store,
     write_pages,
 )
 from .searchindex import build_search_index
@@ -68,7 +70,8 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
     trash = Trash(root / "build" / "trash")
     try:
         with stage("pages"):
-            for folder in (src, doc_pages, doc_pages.parent / "page-bodies"):
+            # (build/cache/pages/: where document pages were cached before the page store)
+            for folder in (src, doc_pages, doc_pages.parent / "page-bodies", root / "build" / "cache" / "pages"):
                 trash.put(folder)  # the last build's, deleted while this one's are written
             write_pages(dp, src, root / "docs", downloads, doc_pages, sources)
         if pages_done:
@@ -263,16 +266,15 @@ def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None) 
     marker = re.compile(r'\{\s*"@context"\s*:\s*"' + SHELL_JSONLD + r'"\s*\}')
     if not marker.search(head):
         raise SiteError(f"{shell_dir}/index.html: the document shell lost its JSON-LD placeholder")
-    for path in sorted(doc_pages.glob("*.json")):
-        page = orjson.loads(path.read_bytes())
+    for doc_id, page in stored_pages(doc_pages):
         title = html.escape(page["title"], quote=True)
         description = html.escape(page.get("description") or page["title"], quote=True)
         # the head names this page, not the shell: title, description, canonical and og:url
         page_head = head.replace(SHELL_TITLE, title).replace(SHELL_DESCRIPTION, description)
-        page_head = page_head.replace(SHELL_URL, f"van-ban/{path.stem}/")
+        page_head = page_head.replace(SHELL_URL, f"van-ban/{doc_id}/")
         m = marker.search(page_head)
         page_head = page_head[:m.start()] + _script_json(page["jsonld"]) + page_head[m.end():]
-        write_page(site, f"van-ban/{path.stem}/index.html", page_head + page["body"] + rest.replace(SHELL_TITLE, title),
+        write_page(site, f"van-ban/{doc_id}/index.html", page_head + page["body"] + rest.replace(SHELL_TITLE, title),
                    previous)
     shutil.rmtree(shell_dir)
 
@@ -282,8 +284,7 @@ def inject_lists(site: Path, lists: Path, previous: Path | None = None) -> None:
     section and depth: the page's links are relative to its own address, the shell's to an
     address of the same depth, so both hold. The section's tab is marked as the current one."""
     frames: dict[str, tuple[str, str]] = {}
-    for path in sorted(lists.glob("*.json")) if lists.is_dir() else []:
-        page = orjson.loads(path.read_bytes())
+    for page in stored_lists(lists, page_store(lists)) if (lists / LISTS_MANIFEST).exists() else []:
         shell, url = page["shell"], page["url"]
         if shell not in frames:
             frames[shell] = _list_frame(site, shell)

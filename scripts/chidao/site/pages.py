@@ -18,11 +18,10 @@ import re
 import shutil
 from pathlib import Path
 
-import orjson
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..fingerprint import code_fingerprint
+from ..fingerprint import Cache, cache_at, code_fingerprint
 from .sitedata import Archive, doc_url, md_path, rel
 
 DOWNLOADS = "du-lieu/files/"  # where the package's files are served
@@ -52,6 +51,16 @@ SHELL_BODY = "<h1 class=\"cd-shell\">CHIDAO-SHELL-CONTENT</h1>"  # an h1, so tha
 # into the shell MkDocs renders once per section and depth, <section>/LIST_SHELL/(d/)*, so that
 # the theme's relative links hold (see families/_lists.py and site.inject_lists).
 LIST_SHELL = "chidao-shell-list"
+
+
+# Rendered document and list pages, in one SQLite file (fingerprint.Cache) beside the pages'
+# folders: a file per page cost this machine's disk about as much time as rendering the page
+# (creating, linking, renaming and deleting thousands of small files, ~0.5-1 ms each).
+PAGE_STORE = "cache/pages.sqlite"
+
+
+def page_store(doc_pages: Path) -> Path:
+    return doc_pages.parent / PAGE_STORE
 
 
 def link_or_copy(src, dst) -> None:
@@ -127,13 +136,17 @@ class SiteContext:
     def __init__(self, archive: Archive, out: Path, docs_src: Path, downloads: Path, doc_pages: Path):
         self.a, self.out, self.docs_src, self.downloads, self.doc_pages = archive, out, docs_src, downloads, doc_pages
         self.bodies = doc_pages.parent / "page-bodies"
-        self.list_pages = doc_pages.parent / "list-pages"  # bodies of list pages (families/_lists.py)
+        self.list_pages = doc_pages.parent / "list-pages"  # the list pages' manifest (families/_lists.py)
         self.env = _env()
         self.version = archive.descriptor["version"]
-        self.lists_kept: set[str] = set()  # the files of list-pages/ this build named (families/_lists.py)
+        self.lists_kept: set[str] = set()  # the list pages this build named, by key (families/_lists.py)
         self.code = code_fingerprint(SITE_CODE)  # what rendered pages depend on besides their values
         self.zip_path: Path | None = None  # set by the downloads family when it stages the files
         self.sqlite_path: Path | None = None
+
+    def store(self) -> Cache:
+        """The page store (this process's connection): rendered pages kept between builds."""
+        return cache_at(page_store(self.doc_pages))
 
     # -- helpers ---------------------------------------------------------------------
     def write(self, url: str, title: str, template: str, hide: tuple[str, ...] = ("toc",),
@@ -149,14 +162,13 @@ class SiteContext:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
 
-    def write_document(self, doc_id: str, title: str, jsonld: dict, **ctx) -> None:
+    def document_page(self, title: str, jsonld: dict, **ctx) -> dict:
         """Document pages skip MkDocs: their body is HTML already, so it goes straight into the
         page shell MkDocs renders once (see SHELL_URL and site.inject_documents). One MkDocs
         page instead of thousands keeps the build linear and light."""
         body = self.env.get_template("document.html.j2").render(**ctx)
-        page = {"title": _clean_title(title), "jsonld": jsonld, "body": body,
+        return {"title": _clean_title(title), "jsonld": jsonld, "body": body,
                 "description": ctx["d"].get("subject") or _clean_title(title)}  # its canonical/OG description
-        (self.doc_pages / f"{doc_id}.json").write_bytes(orjson.dumps(page))
 
     def write_shell(self) -> None:
         path = self.out / md_path(SHELL_URL)
@@ -195,7 +207,8 @@ def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-    ctx.list_pages.mkdir(parents=True, exist_ok=True)  # kept: unchanged list pages are not written again
+    ctx.list_pages.mkdir(parents=True, exist_ok=True)
+    Cache.prepare(page_store(doc_pages))  # (before the families' processes share it)
     families = page_families()
     first = [f for f in families if f.__name__.rsplit(".", 1)[-1] in ALONE]
     rest = [f for f in families if f not in first]
@@ -213,9 +226,9 @@ def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages:
             return ctx.lists_kept
 
         ctx.lists_kept |= _in_both(in_child, lambda: [f.write(ctx) for f in rest if f not in forked])
-    for old in ctx.list_pages.iterdir():  # list pages changed or gone, and what a killed build left
-        if old.name not in ctx.lists_kept:
-            old.unlink()
+    from .families._lists import lists_done
+
+    lists_done(ctx)
 
 
 # Page families that write on their own before the others (the document pages use every core).

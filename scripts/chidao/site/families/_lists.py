@@ -10,12 +10,13 @@ navigation) hold, and the body's links are computed from the page's real address
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import orjson
 
+from ...fingerprint import cache_at
 from ..bundles import repository_url
 from ..minify import minify
 from ..pages import LIST_SHELL, SHELL_BODY, SHELL_DESCRIPTION, SHELL_TITLE, SiteContext, _clean_title, _front_matter
@@ -39,10 +40,10 @@ def write_list(ctx: SiteContext, url: str, title: str, template: str, descriptio
                **values) -> None:
     """One list page: its body now, the page when the site is built (site.inject_lists).
 
-    The page's file is named by the hash of everything it is rendered from (see list_key) and
-    kept from the last build when that is unchanged: after one changed document, most list
-    pages are neither rendered nor written again. write_pages then drops the files no page of
-    this build named (pages changed or gone)."""
+    The page is stored (ctx.store) under the hash of everything it is rendered from (see
+    list_key) and kept from the last build when that is unchanged: after one changed document,
+    most list pages are neither rendered nor written again. lists_done then drops the pages no
+    page of this build named (pages changed or gone)."""
     shell = shell_url(url)
     md = ctx.out / md_path(shell)
     if not md.exists():
@@ -52,14 +53,35 @@ def write_list(ctx: SiteContext, url: str, title: str, template: str, descriptio
                       encoding="utf-8")
     page = {"url": url, "shell": shell, "title": _clean_title(title), "description": description or title}
     key = list_key(ctx, page, template, values)
-    name = f"{key}.json" if key else url.strip("/").replace("/", "~") + ".json"
+    name = key or "url:" + url  # (a page without a key is rendered every time, stored by its address)
     ctx.lists_kept.add(name)
-    if key and (ctx.list_pages / name).exists():
+    if key and ctx.store().has(NAMESPACE, key):
         return
     page["body"] = minify(ctx.env.get_template(template).render(**values))
-    tmp = ctx.list_pages / f"{name}.{os.getpid()}.tmp"  # whole or absent, whatever kills the build
-    tmp.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(ctx.list_pages / name)
+    ctx.store().put([(NAMESPACE, name, orjson.dumps(page))])  # whole or absent, whatever kills the build
+
+
+NAMESPACE = "listpage"  # of the list pages in the page store (their keys hold the site's code: ctx.code)
+MANIFEST = "lists.json"  # in ctx.list_pages: the keys of this build's list pages
+
+
+def lists_done(ctx: SiteContext) -> None:
+    """After every family: the list pages no page of this build named dropped from the store
+    (pages changed or gone), and the manifest of this build's written for stored_lists."""
+    ctx.store().keep_keys(NAMESPACE, ctx.lists_kept)
+    for old in ctx.list_pages.iterdir():  # (a file per list page: how builds before the store kept them)
+        old.unlink()
+    (ctx.list_pages / MANIFEST).write_bytes(orjson.dumps(sorted(ctx.lists_kept)))
+
+
+def stored_lists(list_pages: Path, store: Path):
+    """Each list page of the last build: {"url", "shell", "title", "description", "body"}."""
+    db = cache_at(store)
+    for name in orjson.loads((list_pages / MANIFEST).read_bytes()):
+        page = db.get(NAMESPACE, name)
+        if page is None:
+            raise RuntimeError(f"{store}: the list page {name} is missing")
+        yield page
 
 
 def list_key(ctx: SiteContext, page: dict, template: str, values: dict) -> str | None:

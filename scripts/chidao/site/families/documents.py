@@ -14,11 +14,11 @@ from urllib.parse import quote
 
 import orjson
 
-from ...fingerprint import code_fingerprint
+from ...fingerprint import Cache, cache_at, code_fingerprint
 from .. import doctext
 from ..bundles import originals_in_site, repository_file
 from ..discover import legislation_jsonld
-from ..pages import DOWNLOADS, KINDS, PAGES, SITE_CODE, SITE_ORIGINAL_MAX, SiteContext, link_or_copy
+from ..pages import DOWNLOADS, KINDS, PAGES, SITE_CODE, SITE_ORIGINAL_MAX, SiteContext, page_store
 from ..sitedata import doc_url, measure_url, province_url, rel
 from .downloads import repository_url
 
@@ -26,29 +26,32 @@ PARALLEL_PAGES_FROM = 200  # fewer document pages are rendered in this process
 _CTX: SiteContext | None = None  # the context a forked worker renders with
 
 
-def _render_documents(k: int, of: int) -> list[str]:
-    return [cached_document(_CTX, d) for d in _CTX.a.documents[k::of]]
+def _render_documents(k: int, of: int) -> list[tuple[str, str]]:
+    return _render(_CTX, _CTX.a.documents[k::of])
 
 
 def write(ctx: SiteContext) -> None:
     """Document pages, rendered on every core (they are independent of each other); a page
-    whose inputs did not change since the last build is taken from the page cache."""
+    whose inputs did not change since the last build is taken from the page store. What the
+    site build reads: the manifest (MANIFEST in ctx.doc_pages) of each document's page key
+    in the store (see stored_pages)."""
     ctx.write_shell()
     docs = ctx.a.documents
     workers = min(os.cpu_count() or 1, len(docs) // PARALLEL_PAGES_FROM + 1)
     ctx.a.children("provenance")  # load shared tables once, before the workers fork
-    _page_cache(ctx).mkdir(parents=True, exist_ok=True)
+    Cache.prepare(page_store(ctx.doc_pages))  # (before the workers share it)
     if workers == 1 or multiprocessing.get_start_method() != "fork":
-        used = {cached_document(ctx, d) for d in docs}
+        keys = _render(ctx, docs)
     else:
         global _CTX
         _CTX = ctx
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            used = {key for part in pool.map(_render_documents, range(workers), [workers] * workers) for key in part}
+            keys = [k for part in pool.map(_render_documents, range(workers), [workers] * workers) for k in part]
         _CTX = None
-    for old in _page_cache(ctx).glob("*.json"):  # pages of documents changed or gone
-        if old.stem not in used:
-            old.unlink()
+    store = ctx.store()
+    store.keep_keys(_namespace(), {key for _, key in keys})  # pages of documents changed or gone
+    store.keep_only([_namespace()], "docpage/")
+    (ctx.doc_pages / MANIFEST).write_bytes(orjson.dumps({"namespace": _namespace(), "pages": sorted(keys)}))
 
 
 def page_fingerprint() -> str:
@@ -56,8 +59,24 @@ def page_fingerprint() -> str:
     return code_fingerprint(SITE_CODE)
 
 
-def _page_cache(ctx: SiteContext) -> Path:
-    return ctx.doc_pages.parent / "cache" / "pages" / page_fingerprint()
+MANIFEST = "pages.json"  # in doc_pages: {"namespace", "pages": [[document id, key], ...]}
+STORE_EVERY = 128  # pages per transaction
+
+
+def _namespace() -> str:
+    return "docpage/" + page_fingerprint()
+
+
+def stored_pages(doc_pages: Path):
+    """(document id, page) for each document page of the last write(), in id order; a page is
+    {"title", "jsonld", "body", "description"}."""
+    manifest = orjson.loads((doc_pages / MANIFEST).read_bytes())
+    store = cache_at(page_store(doc_pages))
+    for doc_id, key in manifest["pages"]:
+        page = store.get(manifest["namespace"], key)
+        if page is None:
+            raise RuntimeError(f"{page_store(doc_pages)}: the page of {doc_id} is missing")
+        yield doc_id, page
 
 
 def _inputs_key(ctx: SiteContext, d: dict) -> str:
@@ -76,21 +95,25 @@ def _inputs_key(ctx: SiteContext, d: dict) -> str:
     return h.hexdigest()
 
 
-def cached_document(ctx: SiteContext, d: dict) -> str:
-    """Write the document's page (from the cache when its inputs are unchanged); its key."""
-    key = _inputs_key(ctx, d)
-    cached, page = _page_cache(ctx) / f"{key}.json", ctx.doc_pages / f"{d['id']}.json"
-    if cached.exists():
-        link_or_copy(cached, page)
-        return key
-    document(ctx, d)
-    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    link_or_copy(page, tmp)
-    tmp.replace(cached)
-    return key
+def _render(ctx: SiteContext, docs: list[dict]) -> list[tuple[str, str]]:
+    """(document id, key) of each document's page, rendered and stored unless the store has
+    it (in transactions of STORE_EVERY pages: writers in other processes wait their turn)."""
+    store, ns = ctx.store(), _namespace()
+    keys, rows = [], []
+    for d in docs:
+        key = _inputs_key(ctx, d)
+        keys.append((d["id"], key))
+        if not store.has(ns, key):
+            rows.append((ns, key, orjson.dumps(document(ctx, d))))
+        if len(rows) >= STORE_EVERY:
+            store.put(rows)
+            rows = []
+    store.put(rows)
+    return keys
 
 
-def document(ctx: SiteContext, d: dict) -> None:
+def document(ctx: SiteContext, d: dict) -> dict:
+    """The document's page: {"title", "jsonld", "body", "description"}."""
     here = doc_url(d["id"])
     rec = ctx.a.record(d["id"])
     numbers = {it["number"] for it in rec["items"]}
@@ -118,7 +141,7 @@ def document(ctx: SiteContext, d: dict) -> None:
     pos = next((i for i, s in enumerate(siblings) if s["id"] == d["id"]), None)
     nav = lambda s: {"link": rel(here, doc_url(s["id"])), "label": ctx.label(s)}  # noqa: E731
     prov = ctx.a.province_by_code.get(d["province_code"] or "")
-    ctx.write_document(d["id"], f"{ctx.label(d)} — {d['issuer'] or d['province'] or ''}",
+    return ctx.document_page(f"{ctx.label(d)} — {d['issuer'] or d['province'] or ''}",
                jsonld=legislation_jsonld(d, here, ctx.a.descriptor["title"]),
                d=d, rec=rec, p=ctx.a.provenance(d["id"]), blocks=blocks,
                items=[b for b in blocks if b["item"]],
