@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import charts
 from ..pages import PAGES, SiteContext, _highlight
@@ -90,20 +90,28 @@ def _clause_pages(ctx: SiteContext, m: dict, key: str, place: str, rows: list[tu
     home = measure_url(m["code"])
 
     def row_values(here: str, chunk: list) -> dict:
-        out = []
+        rows = []
         for u, d in chunk:
             anchor = f"#muc-{u['item']}" if u["item"] and u["item"].isdigit() else "#nhiem-vu"
             # one link a row: to the clause's item in the document (the document when none)
-            out.append({"date": d["date_issued"], "label": ctx.label(d),
-                        "item": u["item"], "item_link": rel(here, doc_url(d["id"])) + anchor,
-                        "quote": _quote(u), "polarity": u["polarity"], "level": u["level"]})
-        return {"clauses": out}
+            rows.append(_clause_row(d["date_issued"], ctx.label(d), u["item"], rel(here, doc_url(d["id"])) + anchor,
+                                    _quote(u), u["polarity"], u["level"]))
+        return {"clause_rows": Markup("".join(rows)), "n_clauses": len(rows)}
 
     _lists.paginate(ctx, measure_province_url(m["code"], key), rows, f"{m['name_vi']} — {place}", "clauses.html.j2",
                     description=f"Các mệnh đề {m['name_vi']} trong văn bản của {place}, nguyên văn",
                     trail=[("Theo biện pháp", PAGES["measures"]), (m["name_vi"], home)],
                     row_values=row_values, rows_per_page=round(_lists.ROWS_PER_PAGE * CLAUSE_ROWS_FACTOR),
                     m=m, place=place)
+
+
+def _clause_row(date, label, item, link, quote: Markup, polarity, level) -> str:
+    """A row of a clause table, as HTML (every value escaped; ``quote`` is HTML already).
+    Written here rather than in the template: a Jinja loop over ~50 rows a page was about
+    half the time of the measure pages (1,300 pages at 5,000 documents)."""
+    return (f'<tr><td>{escape(date or "—")}</td><td><a href="{escape(link)}">{escape(label)}</a></td>'
+            f'<td>{escape(item or "—")}</td><td><q>{quote}</q></td>'
+            f'<td>{escape(polarity or "")}{" · " + str(escape(level)) if level else ""}</td></tr>\n')
 
 
 def _quote(u: dict) -> Markup:
