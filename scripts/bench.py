@@ -134,6 +134,9 @@ def run_pipeline(root: Path, cache: bool) -> dict:
 
     if not cache and (root / "build").exists():
         shutil.rmtree(root / "build")
+    # what earlier runs wrote and deleted is on disk before the clock starts (as hyperfine's
+    # --prepare sync): a run pays for its own files, not for the write-back of the last one's
+    os.sync()
     clock = time.perf_counter()
     data = _one_part(root, "data", "")
     built = data["built"]
@@ -361,7 +364,7 @@ def _row(cells) -> str:
 def report(results: list[dict], runs: int) -> str:
     ns = [f"{r['n']:,}" for r in results]
     out = [f"Machine: {machine()}. Median of {runs} clean builds per size; the rebuild follows one changed source "
-           "with every cache warm. Memory: peak proportional set size of the whole process tree during the stage. "
+           "with every cache warm; each run starts once the files of the runs before it are on disk (sync). Memory: peak proportional set size of the whole process tree during the stage. "
            "Validation runs beside the site's last stages (site, search), each in its own process, as `chidao build` "
            "runs them: the total is the build's wall time (not the sum of the stages), and the total's memory the "
            "largest sum of what ran at once.",

@@ -4,6 +4,7 @@ the word index re-split by size (same words, same positions, smaller chunks)."""
 
 import functools
 import gzip
+import hashlib
 import http.server
 import json
 import re
@@ -28,7 +29,7 @@ from chidao.site.searchindex import (
     shard_of,
     strip_page,
 )
-from conftest import DOC_002, DOC_003
+from conftest import DOC_002, DOC_003, ROOT
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -447,3 +448,31 @@ def test_a_rebuild_does_not_read_pages_that_are_the_same_files(site, tmp_path, m
     _change_document(built, DOC_002, "xyzzy")  # a new file content, a new modification time
     build_search_index(built, cache)
     assert f"van-ban/{DOC_002}/index.html" in reads
+
+
+def test_the_site_builds_log_is_what_the_indexer_would_read(tmp_path, monkeypatch):
+    """The pages the site build notes for the indexer (PageLog: their hashes, and their stripped
+    forms) are the pages in the built site, byte for byte: with the log, each shard's inputs
+    are those read from the files, without reading them."""
+    from chidao.site import build
+    from chidao.site.searchindex import PageLog, shard_pages, strip_shard
+
+    logs = []
+
+    class Kept(PageLog):
+        def __init__(self, cache):
+            super().__init__(cache)
+            logs.append(self)
+
+    monkeypatch.setattr(build, "PageLog", Kept)
+    monkeypatch.setattr(build, "_index", lambda out, cache, log=None: None)  # the log as the indexer gets it
+    built = build.build_site(ROOT, ROOT / "datapackage", tmp_path / "site", swap=False)
+    log = logs[0]
+    assert sum(rel.startswith("van-ban/") for rel in log.hashes) >= 4
+    for rel, key in log.hashes.items():
+        assert hashlib.sha256((built / rel).read_bytes()).hexdigest() == key, rel
+    unread = {key: stripped for key, stripped in log.stripped.items()}
+    for name, rels in shard_pages(built).items():
+        with_log = strip_shard(built, rels, {}, {}, None, log)
+        log.stripped.update(unread)  # (strip_shard takes what it uses)
+        assert with_log == strip_shard(built, rels, {}, {}), name  # inputs' hash, pages indexed, stripped pages

@@ -34,7 +34,7 @@ from .pages import (
     page_store,
     write_pages,
 )
-from .searchindex import build_search_index
+from .searchindex import PageLog, build_search_index
 from .sitedata import Archive
 
 
@@ -76,10 +76,11 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
             write_pages(dp, src, root / "docs", downloads, doc_pages, sources)
         if pages_done:
             pages_done()
+        log = PageLog(root / "build" / "search-cache")  # what the site build writes, for the indexer
         with stage("site"):
-            _build_pages(root, dp, src, downloads, doc_pages, out, builder)
+            _build_pages(root, dp, src, downloads, doc_pages, out, builder, log)
         with stage("search"):
-            _index(out, root / "build" / "search-cache")
+            _index(out, root / "build" / "search-cache", log)
     finally:
         trash.close()
     if not swap:
@@ -159,7 +160,8 @@ class Trash:
         self._deleting = []
 
 
-def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Path, out: Path, builder: str) -> None:
+def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Path, out: Path, builder: str,
+                 log: PageLog | None = None) -> None:
     """The theme's build of the page shells, then our own steps, into out's ".new" folder."""
     tmp = out.with_name(out.name + ".new")
     if tmp.exists():
@@ -174,17 +176,17 @@ def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Pa
                              capture_output=True, text=True, cwd=root, env=env)
         if run.returncode != 0:
             raise SiteError("mkdocs build --strict failed:\n" + (run.stderr or run.stdout)[-4000:])
-    inject_bodies(tmp, doc_pages.parent / "page-bodies", previous=out)
-    inject_documents(tmp, doc_pages, previous=out)
-    inject_lists(tmp, doc_pages.parent / "list-pages", previous=out)
+    inject_bodies(tmp, doc_pages.parent / "page-bodies", previous=out, log=log)
+    inject_documents(tmp, doc_pages, previous=out, log=log)
+    inject_lists(tmp, doc_pages.parent / "list-pages", previous=out, log=log)
     shutil.copytree(downloads, tmp / DOWNLOADS, copy_function=link_or_copy)
     write_feeds_and_sitemap(Archive(dp), tmp)
     write_robots(tmp)
 
 
-def _index(out: Path, cache: Path) -> None:
+def _index(out: Path, cache: Path, log: PageLog | None = None) -> None:
     try:
-        build_search_index(out.with_name(out.name + ".new"), cache)  # unchanged shards come from the cache
+        build_search_index(out.with_name(out.name + ".new"), cache, log=log)  # unchanged shards come from the cache
     except RuntimeError as err:
         raise SiteError(str(err)) from err
 
@@ -222,13 +224,16 @@ def _script_json(obj) -> str:
             .replace(">", "\\u003e").replace("'", "\\u0027"))
 
 
-def write_page(site: Path, rel: str, text: str, previous: Path | None) -> None:
+def write_page(site: Path, rel: str, text: str, previous: Path | None, log: PageLog | None = None) -> None:
     """The page at ``rel`` of ``site``: a hard link to the same page of the ``previous`` site
     when that holds these bytes already (a rebuild after one change leaves nearly every page as
     it was, and a link costs this disk a tenth of a new file), else written. No page of a site
-    is rewritten in place once written, so the two sites may share it."""
+    is rewritten in place once written, so the two sites may share it. ``log`` notes it for
+    the indexer."""
     target = site / rel
     data = text.encode("utf-8")
+    if log is not None:
+        log.add(rel, data, text)
     old = previous / rel if previous is not None else None
     try:
         if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
@@ -243,7 +248,7 @@ def write_page(site: Path, rel: str, text: str, previous: Path | None) -> None:
     target.write_bytes(data)
 
 
-def inject_bodies(site: Path, bodies: Path, previous: Path | None = None) -> None:
+def inject_bodies(site: Path, bodies: Path, previous: Path | None = None, log: PageLog | None = None) -> None:
     """Put each generated page's HTML body into the page MkDocs built from its shell."""
     for body in sorted(bodies.rglob("index.html")):
         rel = body.relative_to(bodies).as_posix()
@@ -251,10 +256,10 @@ def inject_bodies(site: Path, bodies: Path, previous: Path | None = None) -> Non
         if SHELL_BODY not in page:
             raise SiteError(f"{site / rel}: the page lost its content marker")
         page = trim_frame(_current_tab(page, body.parent.relative_to(bodies).as_posix() + "/"))
-        write_page(site, rel, minify(page.replace(SHELL_BODY, body.read_text("utf-8"), 1)), previous)
+        write_page(site, rel, minify(page.replace(SHELL_BODY, body.read_text("utf-8"), 1)), previous, log)
 
 
-def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None) -> None:
+def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None, log: PageLog | None = None) -> None:
     """Write every document page into the shell MkDocs rendered (same depth, same section)."""
     shell_dir = site / SHELL_URL
     shell = trim_frame(minify((shell_dir / "index.html").read_text("utf-8")))  # once: every document page is this frame
@@ -275,11 +280,11 @@ def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None) 
         m = marker.search(page_head)
         page_head = page_head[:m.start()] + _script_json(page["jsonld"]) + page_head[m.end():]
         write_page(site, f"van-ban/{doc_id}/index.html", page_head + page["body"] + rest.replace(SHELL_TITLE, title),
-                   previous)
+                   previous, log)
     shutil.rmtree(shell_dir)
 
 
-def inject_lists(site: Path, lists: Path, previous: Path | None = None) -> None:
+def inject_lists(site: Path, lists: Path, previous: Path | None = None, log: PageLog | None = None) -> None:
     """Write every list page (families/_lists.py) into the shell MkDocs rendered for its
     section and depth: the page's links are relative to its own address, the shell's to an
     address of the same depth, so both hold. The section's tab is marked as the current one."""
@@ -294,7 +299,7 @@ def inject_lists(site: Path, lists: Path, previous: Path | None = None) -> None:
         # the head names this page: title, description, canonical and og:url
         head = head.replace(SHELL_TITLE, title).replace(SHELL_DESCRIPTION, description).replace(shell, url)
         tail = rest.replace(SHELL_TITLE, title).replace(shell, url)
-        write_page(site, f"{url}index.html", head + page["body"] + tail, previous)  # minified when written
+        write_page(site, f"{url}index.html", head + page["body"] + tail, previous, log)  # minified when written
     for top in sorted({"/".join(shell.split("/")[:2]) for shell in frames}):  # <section>/<pages.LIST_SHELL>
         shutil.rmtree(site / top)
 

@@ -18,7 +18,9 @@ paths and contents), the Pagefind version and this indexer's version (its source
 folding it uses): a rebuild runs Pagefind again only for the shards whose inputs changed (one
 changed document: its own shard), and a cached bundle never answers for other inputs, another
 Pagefind or another indexer. The cache also remembers each page's hash with the hash of its
-stripped form, so that a rebuild strips again only the pages that changed.
+stripped form, so that a rebuild strips again only the pages that changed. The site build
+notes each page as it writes it (PageLog): its hash, and its stripped form when the cache has
+not seen it, so that the indexer reads none of those pages back.
 
 Shards side by side: two Pagefind processes index two shards (one uses about 1.4 cores), a
 thread re-splits the word index of each shard they finish, and the caller strips the next one.
@@ -301,9 +303,28 @@ def shard_pages(site: Path, shards: int = DOC_SHARDS) -> dict[str, list[str]]:
     return groups
 
 
+class PageLog:
+    """What the site build wrote, for the indexer: each page's hash, and the stripped form of
+    each page the last index did not see, made while the page is at hand. The indexer then
+    reads no page back: reading back thousands of pages written a few seconds before cost
+    this machine seconds (its memory manager pages out what is not used for a while)."""
+
+    def __init__(self, cache: Path | None):
+        self.seen = _load_seen(cache)[0] if cache else {}
+        self.hashes: dict[str, str] = {}  # page path in the site -> hash of its bytes
+        self.stripped: dict[str, bytes | None] = {}  # page hash -> stripped page (None: not indexed)
+
+    def add(self, rel: str, data: bytes, text: str) -> None:
+        key = hashlib.sha256(data).hexdigest()
+        self.hashes[rel] = key
+        if key not in self.seen and key not in self.stripped:
+            stripped = strip_page(text)
+            self.stripped[key] = stripped.encode() if stripped is not None else None
+
+
 def strip_shard(site: Path, rels: list[str], seen: dict[str, str],
-                memo: dict[str, str], files: tuple[dict[str, str], dict[str, str]] | None = None
-                ) -> tuple[str, list[str], dict[str, bytes]]:
+                memo: dict[str, str], files: tuple[dict[str, str], dict[str, str]] | None = None,
+                log: PageLog | None = None) -> tuple[str, list[str], dict[str, bytes]]:
     """One shard: the hash of its stripped pages (paths and contents), the pages Pagefind
     indexes, and the stripped pages this call had to make. ``seen`` maps the hash of a page to
     the hash of its stripped form ("" for a page Pagefind leaves out), as the last build found
@@ -311,22 +332,30 @@ def strip_shard(site: Path, rels: list[str], seen: dict[str, str],
     same for this build's pages. ``files``: (the last build's, this build's) maps of a page
     file's identity (device, inode, size, modification time in ns) to the hash of its bytes:
     a page the site build linked from the previous site is the same file, and is not even read
-    (no page file is ever changed in place)."""
+    (no page file is ever changed in place). ``log``: what the site build wrote (PageLog);
+    a page it holds is neither read nor hashed here."""
     h, indexed, made = hashlib.sha256(), [], {}
     old_files, new_files = files or ({}, {})
     for rel in rels:
-        st = os.stat(site / rel)
-        ident = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-        raw, key = None, old_files.get(ident)
+        raw, key = None, log.hashes.get(rel) if log else None
         if key is None:
-            raw = (site / rel).read_bytes()
-            key = hashlib.sha256(raw).hexdigest()
-        new_files[ident] = key
+            st = os.stat(site / rel)
+            ident = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+            key = old_files.get(ident)
+            if key is None:
+                raw = (site / rel).read_bytes()
+                key = hashlib.sha256(raw).hexdigest()
+            new_files[ident] = key
         if key not in seen and key not in memo:
-            raw = raw if raw is not None else (site / rel).read_bytes()
-            stripped = strip_page(raw.decode("utf-8"))
-            if stripped is not None:
-                made[rel] = stripped.encode()
+            if log and key in log.stripped:
+                stripped = log.stripped.pop(key)
+                if stripped is not None:
+                    made[rel] = stripped
+            else:
+                raw = raw if raw is not None else (site / rel).read_bytes()
+                stripped = strip_page(raw.decode("utf-8"))
+                if stripped is not None:
+                    made[rel] = stripped.encode()
             memo[key] = hashlib.sha256(made[rel]).hexdigest() if rel in made else ""
         digest = memo[key] = memo.get(key, seen.get(key, ""))
         if digest:
@@ -366,11 +395,12 @@ def shard_key(inputs_hash: str, limit: int) -> str:
 
 
 def build_search_index(site: Path, cache: Path | None = None, shards: int = DOC_SHARDS,
-                       limit: int | None = None) -> list[ShardRun]:
+                       limit: int | None = None, log: PageLog | None = None) -> list[ShardRun]:
     """Index ``site`` into site/pagefind/ shard by shard (see the module's docstring), reusing
     the bundles cached in ``cache`` whose inputs are unchanged (no cache: every shard is
     indexed, in a temporary folder). ``limit``: bytes per chunk of word index (default: see
-    CHUNK_BYTES). Returns what was done for each shard."""
+    CHUNK_BYTES). ``log``: what the site build wrote (PageLog), so that its pages are not read
+    back. Returns what was done for each shard."""
     limit = limit or max(MIN_CHUNK_BYTES, CHUNK_BYTES // shards)
     served = site / "pagefind"
     if served.exists():
@@ -381,7 +411,7 @@ def build_search_index(site: Path, cache: Path | None = None, shards: int = DOC_
         (seen, seen_files), memo, files = _load_seen(store), {}, {}
         with _Pipeline(store, limit) as pipeline:
             for name in sorted(groups, key=lambda n: (n != PAGES_SHARD, len(n), n)):
-                digest, indexed, made = strip_shard(site, groups[name], seen, memo, (seen_files, files))
+                digest, indexed, made = strip_shard(site, groups[name], seen, memo, (seen_files, files), log)
                 if not indexed:
                     continue
                 run = ShardRun(name, len(indexed), shard_key(digest, limit))
