@@ -7,6 +7,7 @@ import functools
 import html
 import http.server
 import json
+import multiprocessing
 import os
 import posixpath
 import re
@@ -20,7 +21,7 @@ from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
 from .families._lists import MANIFEST as LISTS_MANIFEST
 from .families._lists import stored_lists
-from .families.documents import stored_pages
+from .families.documents import count_pages, stored_pages
 from .frame import trim_frame
 from .minify import minify
 from .pages import (
@@ -30,6 +31,7 @@ from .pages import (
     SHELL_JSONLD,
     SHELL_TITLE,
     SHELL_URL,
+    _in_both,
     link_or_copy,
     page_store,
     write_pages,
@@ -271,17 +273,33 @@ def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None, 
     marker = re.compile(r'\{\s*"@context"\s*:\s*"' + SHELL_JSONLD + r'"\s*\}')
     if not marker.search(head):
         raise SiteError(f"{shell_dir}/index.html: the document shell lost its JSON-LD placeholder")
-    for doc_id, page in stored_pages(doc_pages):
-        title = html.escape(page["title"], quote=True)
-        description = html.escape(page.get("description") or page["title"], quote=True)
-        # the head names this page, not the shell: title, description, canonical and og:url
-        page_head = head.replace(SHELL_TITLE, title).replace(SHELL_DESCRIPTION, description)
-        page_head = page_head.replace(SHELL_URL, f"van-ban/{doc_id}/")
-        m = marker.search(page_head)
-        page_head = page_head[:m.start()] + _script_json(page["jsonld"]) + page_head[m.end():]
-        write_page(site, f"van-ban/{doc_id}/index.html", page_head + page["body"] + rest.replace(SHELL_TITLE, title),
-                   previous, log)
+    def inject(part: int, parts: int, log: PageLog | None) -> PageLog | None:
+        for doc_id, page in stored_pages(doc_pages, part, parts):
+            title = html.escape(page["title"], quote=True)
+            description = html.escape(page.get("description") or page["title"], quote=True)
+            # the head names this page, not the shell: title, description, canonical and og:url
+            page_head = head.replace(SHELL_TITLE, title).replace(SHELL_DESCRIPTION, description)
+            page_head = page_head.replace(SHELL_URL, f"van-ban/{doc_id}/")
+            m = marker.search(page_head)
+            page_head = page_head[:m.start()] + _script_json(page["jsonld"]) + page_head[m.end():]
+            write_page(site, f"van-ban/{doc_id}/index.html", page_head + page["body"] + rest.replace(SHELL_TITLE, title),
+                       previous, log)
+        return log
+
+    if count_pages(doc_pages) < PARALLEL_INJECT_FROM or multiprocessing.get_start_method() != "fork":
+        inject(0, 1, log)
+    else:  # half the pages in a forked process: writing and stripping them is about a core's work
+        def child() -> tuple | None:
+            theirs = inject(0, 2, log.fresh() if log is not None else None)
+            return (theirs.hashes, theirs.stripped) if theirs is not None else None
+
+        noted = _in_both(child, lambda: inject(1, 2, log))
+        if log is not None:
+            log.take(*noted)
     shutil.rmtree(shell_dir)
+
+
+PARALLEL_INJECT_FROM = 500  # fewer document pages are written by this process alone
 
 
 def inject_lists(site: Path, lists: Path, previous: Path | None = None, log: PageLog | None = None) -> None:

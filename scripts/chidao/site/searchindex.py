@@ -314,6 +314,17 @@ class PageLog:
         self.hashes: dict[str, str] = {}  # page path in the site -> hash of its bytes
         self.stripped: dict[str, bytes | None] = {}  # page hash -> stripped page (None: not indexed)
 
+    def fresh(self) -> PageLog:
+        """An empty log that knows what this one knows the index saw (for another process)."""
+        log = PageLog(None)
+        log.seen = self.seen
+        return log
+
+    def take(self, hashes: dict[str, str], stripped: dict[str, bytes | None]) -> None:
+        """What another process's log (see fresh) noted."""
+        self.hashes.update(hashes)
+        self.stripped.update(stripped)
+
     def add(self, rel: str, data: bytes, text: str) -> None:
         key = hashlib.sha256(data).hexdigest()
         self.hashes[rel] = key

@@ -67,12 +67,17 @@ def _namespace() -> str:
     return "docpage/" + page_fingerprint()
 
 
-def stored_pages(doc_pages: Path):
-    """(document id, page) for each document page of the last write(), in id order; a page is
-    {"title", "jsonld", "body", "description"}."""
+def count_pages(doc_pages: Path) -> int:
+    return len(orjson.loads((doc_pages / MANIFEST).read_bytes())["pages"])
+
+
+def stored_pages(doc_pages: Path, part: int = 0, parts: int = 1):
+    """(document id, page) for each document page of the last write(), in id order (those of
+    ``part`` of ``parts``: every parts-th from the part-th); a page is {"title", "jsonld",
+    "body", "description"}."""
     manifest = orjson.loads((doc_pages / MANIFEST).read_bytes())
     store = cache_at(page_store(doc_pages))
-    for doc_id, key in manifest["pages"]:
+    for doc_id, key in manifest["pages"][part::parts]:
         page = store.get(manifest["namespace"], key)
         if page is None:
             raise RuntimeError(f"{page_store(doc_pages)}: the page of {doc_id} is missing")
