@@ -2,6 +2,7 @@
 that renders it, changed; the cached page is the page a clean build writes."""
 
 import json
+import pathlib
 import shutil
 
 import orjson
@@ -110,7 +111,7 @@ def test_list_pages_unchanged_are_kept_changed_ones_replaced_gone_ones_dropped(t
     assert kept == again  # no stale page left in the store
 
 
-def test_a_rebuild_links_the_unchanged_pages_of_the_previous_site(tmp_path):
+def test_a_rebuild_links_the_unchanged_pages_of_the_previous_site(tmp_path, monkeypatch):
     """A page whose bytes are those of the previous site's is a hard link to it; a changed one
     is a file of its own (so the previous site, still served during the build, is untouched)."""
     from chidao.site.build import build_site
@@ -133,7 +134,12 @@ def test_a_rebuild_links_the_unchanged_pages_of_the_previous_site(tmp_path):
     rec = json.loads(record.read_text("utf-8"))
     rec["text"] = rec["text"].replace("Nơi nhận", "Nơi nhận (xyzzy)", 1)
     record.write_text(json.dumps(rec, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    read = []
+    real = pathlib.Path.read_bytes
+    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda self: (read.append(self), real(self))[1])
     site = build_site(root, dp, root / "site")
+    # the previous site's pages are known by the index's record of their files: none is read back
+    assert not [p for p in read if (root / "site") in p.parents or (root / "site.old") in p.parents]
     assert (site / "van-ban" / same / "index.html").stat().st_ino == inodes[same]
     assert (site / "van-ban" / same / "index.html").stat().st_nlink == 2  # shared with the previous site
     new = site / "van-ban" / changed / "index.html"

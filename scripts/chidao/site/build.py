@@ -36,7 +36,7 @@ from .pages import (
     page_store,
     write_pages,
 )
-from .searchindex import PageLog, build_search_index
+from .searchindex import PageLog, build_search_index, file_identity
 from .sitedata import Archive
 
 
@@ -234,20 +234,26 @@ def write_page(site: Path, rel: str, text: str, previous: Path | None, log: Page
     the indexer."""
     target = site / rel
     data = text.encode("utf-8")
-    if log is not None:
-        log.add(rel, data, text)
+    key = log.add(rel, data, text) if log is not None else None
     old = previous / rel if previous is not None else None
     try:
-        if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
+        st = old.stat() if old is not None else None
+        # the same bytes? known without reading when the last index saw that very file
+        known = log.known.get(file_identity(st)) if st is not None and log is not None else None
+        if st is not None and st.st_size == len(data) and (known == key if known else old.read_bytes() == data):
             target.unlink(missing_ok=True)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(old, target)
+            if log is not None:
+                log.written(rel, st)
             return
     except OSError:
         pass
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)  # (a file MkDocs wrote: not the previous site's, but never rewrite a link)
     target.write_bytes(data)
+    if log is not None:
+        log.written(rel, target.stat())
 
 
 def inject_bodies(site: Path, bodies: Path, previous: Path | None = None, log: PageLog | None = None) -> None:
@@ -291,7 +297,7 @@ def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None, 
     else:  # half the pages in a forked process: writing and stripping them is about a core's work
         def child() -> tuple | None:
             theirs = inject(0, 2, log.fresh() if log is not None else None)
-            return (theirs.hashes, theirs.stripped) if theirs is not None else None
+            return (theirs.hashes, theirs.idents, theirs.stripped) if theirs is not None else None
 
         noted = _in_both(child, lambda: inject(1, 2, log))
         if log is not None:

@@ -303,34 +303,49 @@ def shard_pages(site: Path, shards: int = DOC_SHARDS) -> dict[str, list[str]]:
     return groups
 
 
+def file_identity(st: os.stat_result) -> str:
+    """A page file's identity: device, inode, size and modification time (in ns)."""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
 class PageLog:
-    """What the site build wrote, for the indexer: each page's hash, and the stripped form of
-    each page the last index did not see, made while the page is at hand. The indexer then
-    reads no page back: reading back thousands of pages written a few seconds before cost
-    this machine seconds (its memory manager pages out what is not used for a while)."""
+    """What the site build wrote, for the indexer: each page's hash and file identity, and the
+    stripped form of each page the last index did not see, made while the page is at hand.
+    The indexer then reads no page back: reading back thousands of pages written a few seconds
+    before cost this machine seconds (its memory manager pages out what is not used for a
+    while). ``known``: the identities of the page files the last index saw, with their hashes
+    (its cache's SEEN file), so that the site build can tell a previous page is the same
+    without reading it."""
 
     def __init__(self, cache: Path | None):
-        self.seen = _load_seen(cache)[0] if cache else {}
+        self.seen, self.known = _load_seen(cache) if cache else ({}, {})
         self.hashes: dict[str, str] = {}  # page path in the site -> hash of its bytes
+        self.idents: dict[str, str] = {}  # page path in the site -> its file's identity
         self.stripped: dict[str, bytes | None] = {}  # page hash -> stripped page (None: not indexed)
 
     def fresh(self) -> PageLog:
         """An empty log that knows what this one knows the index saw (for another process)."""
         log = PageLog(None)
-        log.seen = self.seen
+        log.seen, log.known = self.seen, self.known
         return log
 
-    def take(self, hashes: dict[str, str], stripped: dict[str, bytes | None]) -> None:
+    def take(self, hashes: dict[str, str], idents: dict[str, str], stripped: dict[str, bytes | None]) -> None:
         """What another process's log (see fresh) noted."""
         self.hashes.update(hashes)
+        self.idents.update(idents)
         self.stripped.update(stripped)
 
-    def add(self, rel: str, data: bytes, text: str) -> None:
+    def add(self, rel: str, data: bytes, text: str) -> str:
+        """A page about to be written; its hash."""
         key = hashlib.sha256(data).hexdigest()
         self.hashes[rel] = key
         if key not in self.seen and key not in self.stripped:
             stripped = strip_page(text)
             self.stripped[key] = stripped.encode() if stripped is not None else None
+        return key
+
+    def written(self, rel: str, st: os.stat_result) -> None:
+        self.idents[rel] = file_identity(st)
 
 
 def strip_shard(site: Path, rels: list[str], seen: dict[str, str],
@@ -349,9 +364,10 @@ def strip_shard(site: Path, rels: list[str], seen: dict[str, str],
     old_files, new_files = files or ({}, {})
     for rel in rels:
         raw, key = None, log.hashes.get(rel) if log else None
+        if key is not None and rel in log.idents:
+            new_files[log.idents[rel]] = key
         if key is None:
-            st = os.stat(site / rel)
-            ident = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+            ident = file_identity(os.stat(site / rel))
             key = old_files.get(ident)
             if key is None:
                 raw = (site / rel).read_bytes()
