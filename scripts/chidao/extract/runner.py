@@ -100,7 +100,7 @@ def read_sources(paths: list[Path], cache: Path | None = None, workers: int | No
     if workers == 1 or (len(jobs) < PARALLEL_FROM and heavy < 2):
         return _stored(map(_read_one, jobs), cache)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return _stored(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))), cache)
+        return _stored(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 32))), cache)
 
 
 STORE_EVERY = 256  # cache rows per transaction
