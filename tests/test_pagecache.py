@@ -146,3 +146,18 @@ def test_a_rebuild_links_the_unchanged_pages_of_the_previous_site(tmp_path, monk
     assert new.stat().st_ino != inodes[changed] and "xyzzy" in new.read_text("utf-8")
     assert "xyzzy" not in old_text and "xyzzy" not in (root / "build" / "trash").joinpath(
         next(p.name for p in (root / "build" / "trash").iterdir()), "van-ban", changed, "index.html").read_text("utf-8")
+
+
+def test_a_changed_reference_table_renders_every_list_again(tmp_path):
+    """A list row may look up a reference table (a province's name for its link): the key of a
+    list page holds those tables' hashes, since its rows' values are made only when it is
+    rendered."""
+    dp = tmp_path / "dp"
+    shutil.copytree(ROOT / "datapackage", dp, ignore=shutil.ignore_patterns(".build", "derived"))
+    first = _list_pages(dp, tmp_path / "build")
+    descriptor = json.loads((dp / "datapackage.json").read_text("utf-8"))
+    next(r for r in descriptor["resources"] if r["name"] == "provinces")["hash"] = "sha256:" + "0" * 64
+    (dp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    rendered: list[str] = []
+    again = _list_pages(dp, tmp_path / "build", rendered)
+    assert rendered and not (again & first)

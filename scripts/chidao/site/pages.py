@@ -28,6 +28,8 @@ DOWNLOADS = "du-lieu/files/"  # where the package's files are served
 # Originals larger than this are not copied into the site (a host limits a site's size): the
 # document page links them at their source URL instead.
 SITE_ORIGINAL_MAX = 5_000_000
+REFERENCE_TABLES = ("provinces", "doc_types", "measure_taxonomy", "codebook_indicators", "codebook_levels",
+                    "stringency_levels")
 PAGES = {"home": "", "catalogue": "van-ban/", "provinces": "tinh/", "measures": "bien-phap/",
          "compare": "so-sanh/", "data": "du-lieu/", "method": "phuong-phap/", "search": "tim-kiem/"}
 KINDS = [("party", "Đảng"), ("government", "Chính quyền"), ("other", "Khác")]
@@ -141,6 +143,9 @@ class SiteContext:
         self.version = archive.descriptor["version"]
         self.lists_kept: set[str] = set()  # the list pages this build named, by key (families/_lists.py)
         self.code = code_fingerprint(SITE_CODE)  # what rendered pages depend on besides their values
+        # the reference tables a list row may look up besides its own values (a province's name)
+        self.reference = sorted((r["name"], r.get("hash")) for r in archive.descriptor["resources"]
+                                if r["name"] in REFERENCE_TABLES)
         self.zip_path: Path | None = None  # set by the downloads family when it stages the files
         self.sqlite_path: Path | None = None
 

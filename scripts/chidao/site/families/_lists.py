@@ -37,13 +37,15 @@ def shell_url(url: str) -> str:
 
 
 def write_list(ctx: SiteContext, url: str, title: str, template: str, description: str | None = None,
-               **values) -> None:
+               later: Callable[[], dict] | None = None, **values) -> None:
     """One list page: its body now, the page when the site is built (site.inject_lists).
 
     The page is stored (ctx.store) under the hash of everything it is rendered from (see
     list_key) and kept from the last build when that is unchanged: after one changed document,
     most list pages are neither rendered nor written again. lists_done then drops the pages no
-    page of this build named (pages changed or gone)."""
+    page of this build named (pages changed or gone). ``later()``: more values, made only when
+    the page is rendered; the key holds what they are made of instead (a paginated list's rows:
+    see paginate)."""
     shell = shell_url(url)
     md = ctx.out / md_path(shell)
     if not md.exists():
@@ -57,7 +59,7 @@ def write_list(ctx: SiteContext, url: str, title: str, template: str, descriptio
     ctx.lists_kept.add(name)
     if key and ctx.store().has(NAMESPACE, key):
         return
-    page["body"] = minify(ctx.env.get_template(template).render(**values))
+    page["body"] = minify(ctx.env.get_template(template).render(**values, **(later() if later else {})))
     ctx.store().put([(NAMESPACE, name, orjson.dumps(page))])  # whole or absent, whatever kills the build
 
 
@@ -90,8 +92,8 @@ def list_key(ctx: SiteContext, page: dict, template: str, values: dict) -> str |
     environment gives. None when a value is not plain data (a function, a set): such a page is
     rendered every time, never taken for another."""
     try:
-        inputs = orjson.dumps([page, template, values, ctx.code, repository_url(), os.environ.get("GITHUB_SHA"),
-                               os.environ.get("CHIDAO_SITE_URL")], option=orjson.OPT_SORT_KEYS)
+        inputs = orjson.dumps([page, template, values, ctx.code, ctx.reference, repository_url(),
+                               os.environ.get("GITHUB_SHA"), os.environ.get("CHIDAO_SITE_URL")], option=orjson.OPT_SORT_KEYS)
     except TypeError:  # orjson's JSONEncodeError: a value that is not plain data
         return None
     return hashlib.sha256(inputs).hexdigest()[:32]
@@ -132,8 +134,11 @@ def paginate(ctx: SiteContext, base: str, rows: Sequence, title: str, template: 
                "first": (n - 1) * size + 1, "heading": title,
                "crumbs": [{"label": label, "link": rel(here, url)} for label, url in trail],
                "links": {k: rel(here, url) for k, url in (links or {}).items()}}
+        # the rows' values (links, quotes, escaped HTML) are made only if the page is rendered:
+        # its key holds the rows they are made of (own["rows"]) and the reference tables
+        later = (lambda here=here, chunk=chunk: row_values(here, chunk)) if row_values else None
         write_list(ctx, here, title + suffix, template, description=(description or title) + suffix,
-                   **values, **own, **(row_values(here, chunk) if row_values else {}))
+                   later=later, **values, **own)
     return pages
 
 
