@@ -90,6 +90,10 @@ class Cache:
     def has(self, namespace: str, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM entries WHERE namespace = ? AND key = ?", (namespace, key)).fetchone() is not None
 
+    def keys(self, namespace: str) -> set[str]:
+        """Every key of ``namespace`` (one query, not one a key)."""
+        return {k for (k,) in self.db.execute("SELECT key FROM entries WHERE namespace = ?", (namespace,))}
+
     def keep_keys(self, namespace: str, keys: set[str]) -> None:
         """Drop the entries of ``namespace`` whose key is not in ``keys``."""
         self.db.execute("BEGIN")

@@ -142,6 +142,7 @@ class SiteContext:
         self.env = _env()
         self.version = archive.descriptor["version"]
         self.lists_kept: set[str] = set()  # the list pages this build named, by key (families/_lists.py)
+        self.lists_stored: set[str] | None = None  # the keys of the stored list pages (families/_lists.py)
         self.code = code_fingerprint(SITE_CODE)  # what rendered pages depend on besides their values
         # the reference tables a list row may look up besides its own values (a province's name)
         self.reference = sorted((r["name"], r.get("hash")) for r in archive.descriptor["resources"]

@@ -57,10 +57,17 @@ def write_list(ctx: SiteContext, url: str, title: str, template: str, descriptio
     key = list_key(ctx, page, template, values)
     name = key or "url:" + url  # (a page without a key is rendered every time, stored by its address)
     ctx.lists_kept.add(name)
-    if key and ctx.store().has(NAMESPACE, key):
+    if key and key in _stored_keys(ctx):
         return
     page["body"] = minify(ctx.env.get_template(template).render(**values, **(later() if later else {})))
     ctx.store().put([(NAMESPACE, name, orjson.dumps(page))])  # whole or absent, whatever kills the build
+
+
+def _stored_keys(ctx: SiteContext) -> set[str]:
+    """The keys of the list pages the store held when this build began (read once)."""
+    if ctx.lists_stored is None:
+        ctx.lists_stored = ctx.store().keys(NAMESPACE)
+    return ctx.lists_stored
 
 
 NAMESPACE = "listpage"  # of the list pages in the page store (their keys hold the site's code: ctx.code)

@@ -104,11 +104,12 @@ def _render(ctx: SiteContext, docs: list[dict]) -> list[tuple[str, str]]:
     """(document id, key) of each document's page, rendered and stored unless the store has
     it (in transactions of STORE_EVERY pages: writers in other processes wait their turn)."""
     store, ns = ctx.store(), _namespace()
+    stored = store.keys(ns)  # (one query instead of one a page)
     keys, rows = [], []
     for d in docs:
         key = _inputs_key(ctx, d)
         keys.append((d["id"], key))
-        if not store.has(ns, key):
+        if key not in stored:
             rows.append((ns, key, orjson.dumps(document(ctx, d))))
         if len(rows) >= STORE_EVERY:
             store.put(rows)
