@@ -4,6 +4,7 @@ re-reads what changed (and everything when the extractor or its vocabularies cha
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Callable
@@ -99,8 +100,15 @@ def read_sources(paths: list[Path], cache: Path | None = None, workers: int | No
     heavy = sum(needs_reading(p, store) or reread for p in paths) if len(jobs) < PARALLEL_FROM else 0
     if workers == 1 or (len(jobs) < PARALLEL_FROM and heavy < 2):
         return _stored(map(_read_one, jobs), cache)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=collect_own) as pool:
         return _stored(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 32))), cache)
+
+
+def collect_own() -> None:
+    """In a worker: the garbage collector on (the parent may have paused it: gcpause), for the
+    worker's own objects only; what it inherited (vocabularies, patterns) is set aside."""
+    gc.freeze()
+    gc.enable()
 
 
 STORE_EVERY = 256  # cache rows per transaction

@@ -28,6 +28,7 @@ from ..codebook import code_records
 from ..codebook.coder import precode
 from ..codebook.series import series as stringency_series
 from ..extract.runner import read_sources
+from ..gcpause import gc_paused
 from ..vntext import fold
 from ..vocab import VOCAB, load_yaml, measure_taxonomy
 from .faults import fault_point
@@ -47,6 +48,7 @@ class BuildError(Exception):
 
 # --- records ---------------------------------------------------------------------------
 
+@gc_paused
 def extract_sources(sources: Path, cache: Path | None = None, derived: Path | None = None,
                     reread: bool = False) -> tuple[list[dict], list[dict], list[dict]]:
     """Read every file in ``sources``: (records, duplicates, rejections). Nothing is dropped:
