@@ -27,8 +27,7 @@ from ..codebook import book as codebook_data
 from ..codebook import code_records
 from ..codebook.coder import precode
 from ..codebook.series import series as stringency_series
-from ..extract.runner import read_sources
-from ..gcpause import gc_paused
+from ..extract.runner import gc_paused, read_sources
 from ..vntext import fold
 from ..vocab import VOCAB, load_yaml, measure_taxonomy
 from .faults import fault_point
