@@ -188,8 +188,10 @@ def test_zensical_builds_the_same_site(site, tmp_path):
 
 
 def test_shell_injection_reads_either_json_spacing(tmp_path):
+    from chidao.fingerprint import Cache, cache_at
     from chidao.site.build import inject_documents
-    from chidao.site.pages import SHELL_BODY, SHELL_URL
+    from chidao.site.families.documents import MANIFEST, _namespace
+    from chidao.site.pages import SHELL_BODY, SHELL_URL, page_store
 
     for marker in ('{"@context": "CHIDAOSHELLJSONLD"}', '{"@context":"CHIDAOSHELLJSONLD"}',
                    '{ "@context" : "CHIDAOSHELLJSONLD" }'):
@@ -199,8 +201,10 @@ def test_shell_injection_reads_either_json_spacing(tmp_path):
         (site / SHELL_URL / "index.html").write_text(
             f'<head><title>CHIDAOSHELLTITLE</title><script type="application/ld+json">{marker}</script></head>'
             f"<body>{SHELL_BODY}</body>", encoding="utf-8")
-        (pages / "x.json").write_text(json.dumps({"title": "T", "jsonld": {"@type": "Legislation"}, "body": "B",
-                                                  "description": "D"}), encoding="utf-8")
+        page = {"title": "T", "jsonld": {"@type": "Legislation"}, "body": "B", "description": "D"}
+        Cache.prepare(page_store(pages))  # the page as the documents family stores it
+        cache_at(page_store(pages)).put([(_namespace(), "key", json.dumps(page).encode())])
+        (pages / MANIFEST).write_text(json.dumps({"namespace": _namespace(), "pages": [["x", "key"]]}), encoding="utf-8")
         inject_documents(site, pages)
         out = (site / "van-ban" / "x" / "index.html").read_text("utf-8")
         assert '{"@type": "Legislation"}' in out and "CHIDAOSHELL" not in out, marker
