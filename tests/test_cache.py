@@ -80,3 +80,29 @@ def test_workers_share_a_new_cache_file(tmp_path):
         (src / f"{k:03d}_{seed.name}").write_text(text, "utf-8")
     first = extract_sources(src, cache_file(tmp_path))
     assert sum(len(group) for group in first) == runner.PARALLEL_FROM + 8
+
+
+def test_a_rebuild_of_many_sources_takes_cached_records_in_this_process(tmp_path, monkeypatch):
+    """With enough sources to be read by worker processes, the cached ones are read here (no
+    worker needed when all are), one changed source goes to a worker, and what comes out is
+    what a clean extraction gives."""
+    src = tmp_path / "sources"
+    src.mkdir()
+    for k in range(runner.PARALLEL_FROM + 8):
+        seed = SEEDS[k % len(SEEDS)]
+        (src / f"{k:03d}_{seed.name}").write_text(seed.read_text("utf-8").replace("Số", f"Số {k}", 1), "utf-8")
+    db = cache_file(tmp_path)
+    first = extract_sources(src, db)
+
+    class NoPool:
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("a worker started though every record is cached")
+
+    with monkeypatch.context() as m:
+        m.setattr(runner, "ProcessPoolExecutor", NoPool)
+        assert extract_sources(src, db) == first
+    changed = src / f"{runner.PARALLEL_FROM:03d}_{SEEDS[runner.PARALLEL_FROM % len(SEEDS)].name}"
+    changed.write_text(changed.read_text("utf-8").replace("Số", "Số (xyzzy)", 1), "utf-8")
+    again = extract_sources(src, db)
+    clean = extract_sources(src, tmp_path / "clean.sqlite")
+    assert again == clean and again != first

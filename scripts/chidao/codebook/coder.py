@@ -325,16 +325,18 @@ def namespace() -> str:
     return "codebook/" + fingerprint()
 
 
-def precode(record: dict, cache: str | None = None) -> dict:
+def precode(record: dict, cache: str | None = None, compute: bool = True) -> dict | None:
     """The codes of a freshly extracted record (what _coded returns) and the key of the inputs
     they were coded from. Run in the extraction worker, where the record already is, so that
     code_records has nothing left to code unless curation changed those inputs since. Codes
     not in ``cache`` (the SQLite file of fingerprint.Cache) come with the row to store them
-    ("to_cache", which extract.runner stores)."""
+    ("to_cache", which extract.runner stores). ``compute`` False: None unless cached."""
     key = _inputs_key(record)
     res = cache_at(cache).get(namespace(), key) if cache else None
     if res is not None:
         return {**res, "key": key}
+    if not compute:  # (only what the cache holds)
+        return None
     res = _coded(record)
     return {**res, "key": key, **({"to_cache": [(namespace(), key, json_bytes(res))]} if cache else {})}
 

@@ -50,8 +50,9 @@ def namespace() -> str:
     return "extract/" + fingerprint()
 
 
-def _read_file(args: tuple[str, str, str, bool, bool]) -> dict:
-    path, cache, derived, reread, keyword_measures = Path(args[0]), args[1], args[2], args[3], args[4]
+def _identify(path: Path, derived: str, keyword_measures: bool) -> tuple[dict, str, bytes, DerivedStore | None]:
+    """A file's entry (name, hash, size, media type, source URL), the key of its record in the
+    cache, its bytes and the store of what is kept of its reading."""
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     store = DerivedStore(Path(derived)) if derived else None
@@ -62,7 +63,30 @@ def _read_file(args: tuple[str, str, str, bool, bool]) -> dict:
     # reviewer may have corrected by hand) and whether it holds keyword measures.
     key = hashlib.sha256(path.name.encode() + b"\0" + (store.fingerprint(sha) if store else "").encode()
                          + (b"" if keyword_measures else b"\0no-keyword-measures"))
-    cache_key = f"{sha}-{key.hexdigest()[:12]}"
+    return entry, f"{sha}-{key.hexdigest()[:12]}", data, store
+
+
+def _cached(args: tuple) -> dict | None:
+    """The entry of a file whose record is in the cache, with it (and with what ``then`` makes
+    of it, when that is cached too); else None."""
+    path, cache, derived, reread, keyword_measures, then = Path(args[0]), *args[1:]
+    if not cache or reread:
+        return None
+    entry, cache_key, _, _ = _identify(path, derived, keyword_measures)
+    hit = cache_at(cache).get(namespace(), cache_key)
+    if hit is None:
+        return None
+    entry = {**entry, **hit}
+    if then is not None and "record" in entry:
+        entry["then"] = then(entry["record"], compute=False)
+        if entry["then"] is None:  # not cached: a worker does it
+            return None
+    return entry
+
+
+def _read_file(args: tuple[str, str, str, bool, bool]) -> dict:
+    path, cache, derived, reread, keyword_measures = Path(args[0]), args[1], args[2], args[3], args[4]
+    entry, cache_key, data, store = _identify(path, derived, keyword_measures)
     if cache and not reread and (hit := cache_at(cache).get(namespace(), cache_key)) is not None:
         return {**entry, **hit}
     try:
@@ -90,7 +114,8 @@ def read_sources(paths: list[Path], cache: Path | None = None, workers: int | No
     on every core (``workers``). ``cache``: the SQLite file of cached records (fingerprint.Cache),
     looked up by the workers and written by this process as their results come in. ``then``
     (picklable): a later stage's work on each record, done in the same worker while the record
-    is at hand; its result is the entry's "then" (a "to_cache" list in it is stored too).
+    is at hand; its result is the entry's "then" (a "to_cache" list in it is stored too);
+    ``then(record, compute=False)`` gives its cached result, or None.
     ``keyword_measures``: see record.extract_text."""
     if cache:
         Cache.prepare(cache)  # (before the workers share it)
@@ -101,8 +126,22 @@ def read_sources(paths: list[Path], cache: Path | None = None, workers: int | No
     heavy = sum(needs_reading(p, store) or reread for p in paths) if len(jobs) < PARALLEL_FROM else 0
     if workers == 1 or (len(jobs) < PARALLEL_FROM and heavy < 2):
         return _stored(map(_read_one, jobs), cache)
+    # Records in the cache are read here: a worker would read them, then send each one here
+    # (pickled both ways, about as long as reading it); the workers read the others. (Their
+    # codes, when "then" codes them, come from the codebook cache in code_records.)
+    done = [_cached(job) for job in jobs] if cache and _has_records(cache) else [None] * len(jobs)
+    todo = [job for job, entry in zip(jobs, done, strict=True) if entry is None]
+    if not todo:
+        _stored([], cache)
+        return done
     with ProcessPoolExecutor(max_workers=workers, initializer=collect_own) as pool:
-        return _stored(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 32))), cache)
+        read = iter(_stored(pool.map(_read_one, todo, chunksize=max(1, len(todo) // (workers * 32))), cache))
+        return [entry if entry is not None else next(read) for entry in done]
+
+
+def _has_records(cache: Path) -> bool:
+    """Whether the cache holds any record of this code (none: a clean build, nothing to look up)."""
+    return cache_at(cache).db.execute("SELECT 1 FROM entries WHERE namespace = ? LIMIT 1", (namespace(),)).fetchone() is not None
 
 
 def gc_paused(fn):
