@@ -75,12 +75,12 @@ def build_site(root: Path, dp: Path | None = None, out: Path | None = None, buil
             # (build/cache/pages/: where document pages were cached before the page store)
             for folder in (src, doc_pages, doc_pages.parent / "page-bodies", root / "build" / "cache" / "pages"):
                 trash.put(folder)  # the last build's, deleted while this one's are written
-            write_pages(dp, src, root / "docs", downloads, doc_pages, sources)
+            archive = write_pages(dp, src, root / "docs", downloads, doc_pages, sources)
         if pages_done:
             pages_done()
         log = PageLog(root / "build" / "search-cache")  # what the site build writes, for the indexer
         with stage("site"):
-            _build_pages(root, dp, src, downloads, doc_pages, out, builder, log)
+            _build_pages(root, dp, src, downloads, doc_pages, out, builder, log, archive)
         with stage("search"):
             _index(out, root / "build" / "search-cache", log)
     finally:
@@ -163,7 +163,7 @@ class Trash:
 
 
 def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Path, out: Path, builder: str,
-                 log: PageLog | None = None) -> None:
+                 log: PageLog | None = None, archive: Archive | None = None) -> None:
     """The theme's build of the page shells, then our own steps, into out's ".new" folder."""
     tmp = out.with_name(out.name + ".new")
     if tmp.exists():
@@ -182,7 +182,7 @@ def _build_pages(root: Path, dp: Path, src: Path, downloads: Path, doc_pages: Pa
     inject_documents(tmp, doc_pages, previous=out, log=log)
     inject_lists(tmp, doc_pages.parent / "list-pages", previous=out, log=log)
     shutil.copytree(downloads, tmp / DOWNLOADS, copy_function=link_or_copy)
-    write_feeds_and_sitemap(Archive(dp), tmp)
+    write_feeds_and_sitemap(archive or Archive(dp), tmp)
     write_robots(tmp)
 
 

@@ -200,10 +200,10 @@ class SiteContext:
 
 
 def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages: Path,
-                sources: Path | None = None) -> None:
+                sources: Path | None = None) -> Archive:
     """Markdown pages into ``out``; document pages (HTML bodies) into ``doc_pages``; the files
     to download into ``downloads`` (served at du-lieu/files/). ``sources``: the originals
-    (default: dp/sources)."""
+    (default: dp/sources). Returns the archive it read."""
     ctx = SiteContext(Archive(dp, sources), out, docs_src, downloads, doc_pages)
     if out.exists():
         shutil.rmtree(out)
@@ -235,6 +235,7 @@ def write_pages(dp: Path, out: Path, docs_src: Path, downloads: Path, doc_pages:
     from .families._lists import lists_done
 
     lists_done(ctx)
+    return ctx.a  # (read once: the feeds use it too)
 
 
 # Page families that write on their own before the others (the document pages use every core).

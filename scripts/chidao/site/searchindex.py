@@ -88,8 +88,21 @@ ARRAY_SIZES = {0x98: 1, 0x99: 2, 0x9A: 4, 0x9B: 8}  # CBOR array headers with a 
 # documents 24 shards cost a query 7 % more bytes than 12, and halve the rebuild's indexing.
 DOC_SHARDS = 24
 # Pagefind processes at once. One uses about 1.4 of the 2 cores; two use both (about a third
-# less time for the stage) and hold two shards' memory (about 160 MB each at 10,000 documents).
-PAGEFIND_AT_ONCE = int(os.environ.get("CHIDAO_PAGEFIND_AT_ONCE") or 2)
+# less time for the stage than one); a third still gains a little (~6 % at 5,000 documents),
+# while its memory is small. As many as fit in PAGEFIND_MEMORY_MB at about PAGEFIND_MB_PER_PAGE
+# for each page of the largest shard, two at least, three at most (CHIDAO_PAGEFIND_AT_ONCE
+# sets it): three at 5,000 documents (~210 pages a shard), two at 10,000 (~420).
+PAGEFIND_AT_ONCE = int(os.environ.get("CHIDAO_PAGEFIND_AT_ONCE") or 0)
+PAGEFIND_MEMORY_MB = 300
+PAGEFIND_MB_PER_PAGE = 0.36
+
+
+def pagefind_at_once(largest_shard: int) -> int:
+    if PAGEFIND_AT_ONCE:
+        return PAGEFIND_AT_ONCE
+    return max(2, min(3, int(PAGEFIND_MEMORY_MB // max(1.0, PAGEFIND_MB_PER_PAGE * largest_shard))))
+
+
 PAGES_SHARD = "pages"  # the shard of every page that is not a document
 DOC_PREFIX = doc_url("").rstrip("/") + "/"  # document pages are DOC_PREFIX<id>/index.html
 MANIFEST = "shards.json"  # in the served pagefind/: the other bundles, for mergeIndex
@@ -436,7 +449,8 @@ def build_search_index(site: Path, cache: Path | None = None, shards: int = DOC_
     runs = []
     with _workspace(site, cache) as (store, stage):
         (seen, seen_files), memo, files = _load_seen(store), {}, {}
-        with _Pipeline(store, limit) as pipeline:
+        largest = max((len(v) for k, v in groups.items() if k != PAGES_SHARD), default=0)
+        with _Pipeline(store, limit, pagefind_at_once(largest)) as pipeline:
             for name in sorted(groups, key=lambda n: (n != PAGES_SHARD, len(n), n)):
                 digest, indexed, made = strip_shard(site, groups[name], seen, memo, (seen_files, files), log)
                 if not indexed:
@@ -535,7 +549,7 @@ def _reuse(store: Path, run: ShardRun) -> bool:
 
 
 class _Pipeline:
-    """Shards indexed side by side: up to PAGEFIND_AT_ONCE Pagefind processes at a time (each
+    """Shards indexed side by side: up to pagefind_at_once() Pagefind processes at a time (each
     uses about 1.4 cores, so two keep both cores busy), a thread re-splits the word index of
     each shard Pagefind has finished and stores its bundle, and the caller strips the next
     shard meanwhile (no worker is forked, since a fork of a large build process costs its
@@ -544,7 +558,7 @@ class _Pipeline:
 
     def __init__(self, store: Path, limit: int, at_once: int | None = None):
         self.store, self.limit = store, limit
-        self.at_once = max(1, at_once or PAGEFIND_AT_ONCE)
+        self.at_once = max(1, at_once or pagefind_at_once(0))
         self.running: list[tuple] = []  # oldest first
         self.finishing = ThreadPoolExecutor(1)
         self.stored: list = []
