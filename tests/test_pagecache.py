@@ -114,6 +114,7 @@ def test_list_pages_unchanged_are_kept_changed_ones_replaced_gone_ones_dropped(t
 def test_a_rebuild_links_the_unchanged_pages_of_the_previous_site(tmp_path, monkeypatch):
     """A page whose bytes are those of the previous site's is a hard link to it; a changed one
     is a file of its own (so the previous site, still served during the build, is untouched)."""
+    from chidao.site import build
     from chidao.site.build import build_site
 
     dp = tmp_path / "dp"
@@ -134,10 +135,14 @@ def test_a_rebuild_links_the_unchanged_pages_of_the_previous_site(tmp_path, monk
     rec = json.loads(record.read_text("utf-8"))
     rec["text"] = rec["text"].replace("Nơi nhận", "Nơi nhận (xyzzy)", 1)
     record.write_text(json.dumps(rec, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    read = []
+    read, loaded = [], []
     real = pathlib.Path.read_bytes
     monkeypatch.setattr(pathlib.Path, "read_bytes", lambda self: (read.append(self), real(self))[1])
+    load = build.load_page
+    monkeypatch.setattr(build, "load_page", lambda pages, doc_id, key: (loaded.append(doc_id), load(pages, doc_id, key))[1])
     site = build_site(root, dp, root / "site")
+    # the unchanged document pages are linked as they were, not made again from their stored pages
+    assert loaded == [changed]
     # the previous site's pages are known by the index's record of their files: none is read back
     assert not [p for p in read if (root / "site") in p.parents or (root / "site.old") in p.parents]
     assert (site / "van-ban" / same / "index.html").stat().st_ino == inodes[same]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import html
 import http.server
 import json
@@ -17,11 +18,13 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
+
 from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
 from .families._lists import MANIFEST as LISTS_MANIFEST
 from .families._lists import stored_lists
-from .families.documents import count_pages, stored_pages
+from .families.documents import count_pages, load_page, page_keys
 from .frame import trim_frame
 from .minify import minify
 from .pages import (
@@ -279,8 +282,17 @@ def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None, 
     marker = re.compile(r'\{\s*"@context"\s*:\s*"' + SHELL_JSONLD + r'"\s*\}')
     if not marker.search(head):
         raise SiteError(f"{shell_dir}/index.html: the document shell lost its JSON-LD placeholder")
-    def inject(part: int, parts: int, log: PageLog | None) -> PageLog | None:
-        for doc_id, page in stored_pages(doc_pages, part, parts):
+    frame = hashlib.sha256(f"{head}\0{rest}".encode()).hexdigest()
+    last = _injected(doc_pages, frame)
+
+    def inject(part: int, parts: int, log: PageLog | None) -> tuple[PageLog | None, dict]:
+        noted = {}  # document id -> [its key in the page store, the hash of its page]
+        for doc_id, key in page_keys(doc_pages, part, parts):
+            rel = f"van-ban/{doc_id}/index.html"
+            if log is not None and previous is not None and _relink(site, rel, previous, last.get(doc_id), key, log):
+                noted[doc_id] = last[doc_id]
+                continue
+            page = load_page(doc_pages, doc_id, key)
             title = html.escape(page["title"], quote=True)
             description = html.escape(page.get("description") or page["title"], quote=True)
             # the head names this page, not the shell: title, description, canonical and og:url
@@ -288,21 +300,62 @@ def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None, 
             page_head = page_head.replace(SHELL_URL, f"van-ban/{doc_id}/")
             m = marker.search(page_head)
             page_head = page_head[:m.start()] + _script_json(page["jsonld"]) + page_head[m.end():]
-            write_page(site, f"van-ban/{doc_id}/index.html", page_head + page["body"] + rest.replace(SHELL_TITLE, title),
-                       previous, log)
-        return log
+            write_page(site, rel, page_head + page["body"] + rest.replace(SHELL_TITLE, title), previous, log)
+            if log is not None:
+                noted[doc_id] = [key, log.hashes[rel]]
+        return log, noted
 
     if count_pages(doc_pages) < PARALLEL_INJECT_FROM or multiprocessing.get_start_method() != "fork":
-        inject(0, 1, log)
+        _, noted = inject(0, 1, log)
     else:  # half the pages in a forked process: writing and stripping them is about a core's work
-        def child() -> tuple | None:
-            theirs = inject(0, 2, log.fresh() if log is not None else None)
-            return (theirs.hashes, theirs.idents, theirs.stripped) if theirs is not None else None
+        def child() -> tuple:
+            theirs, noted = inject(0, 2, log.fresh() if log is not None else None)
+            return (theirs.hashes, theirs.idents, theirs.stripped) if theirs is not None else None, noted
 
-        noted = _in_both(child, lambda: inject(1, 2, log))
+        (theirs, noted), (_, ours) = _in_both(child, lambda: inject(1, 2, log), both=True)
+        noted |= ours
         if log is not None:
-            log.take(*noted)
+            log.take(*theirs)
+    if log is not None:
+        _injected_path(doc_pages).write_bytes(orjson.dumps({"frame": frame, "pages": noted}))
     shutil.rmtree(shell_dir)
+
+
+def _injected_path(doc_pages: Path) -> Path:
+    return doc_pages.parent / "cache" / "injected.json"
+
+
+def _injected(doc_pages: Path, frame: str) -> dict:
+    """What the last build wrote at each document's address: [its key in the page store, the
+    hash of its page], when it used the same frame (the same bytes around every body)."""
+    try:
+        last = orjson.loads(_injected_path(doc_pages).read_bytes())
+        return last["pages"] if last.get("frame") == frame else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _relink(site: Path, rel: str, previous: Path, last: list | None, key: str, log: PageLog) -> bool:
+    """The page at ``rel`` linked from the previous site without being made again: its key in
+    the page store and the frame are the last build's, so its bytes are; the previous site's
+    file is the very one the index saw with that hash (device, inode, size, mtime); and the
+    index knows its stripped form."""
+    if not last or last[0] != key or last[1] not in log.seen:
+        return False
+    old = previous / rel
+    try:
+        st = old.stat()
+        if log.known.get(file_identity(st)) != last[1]:
+            return False
+        target = site / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        os.link(old, target)
+    except OSError:
+        return False
+    log.hashes[rel] = last[1]
+    log.written(rel, st)
+    return True
 
 
 PARALLEL_INJECT_FROM = 500  # fewer document pages are written by this process alone

@@ -247,16 +247,17 @@ FORKED = ("measures",)
 PARALLEL_FAMILIES_FROM = 200  # fewer documents: every family in this process
 
 
-def _in_both(child, parent):
+def _in_both(child, parent, both: bool = False):
     """``child()`` in a forked process while this one runs ``parent()``; the child's result
-    returned (it must pickle), or its error raised here (after both are done)."""
+    returned (it must pickle), or its error raised here (after both are done); ``both``: the
+    two results, the child's first."""
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, send))
     proc.start()
     send.close()
     try:
-        parent()
+        ours = parent()
     finally:
         try:
             error, result = recv.recv()
@@ -266,7 +267,7 @@ def _in_both(child, parent):
         proc.join()
     if error is not None:
         raise error
-    return result
+    return (result, ours) if both else result
 
 
 def _child(run, send) -> None:

@@ -71,17 +71,24 @@ def count_pages(doc_pages: Path) -> int:
     return len(orjson.loads((doc_pages / MANIFEST).read_bytes())["pages"])
 
 
+def page_keys(doc_pages: Path, part: int = 0, parts: int = 1) -> list[tuple[str, str]]:
+    """(document id, key in the page store) of each document page of the last write(), in id
+    order (those of ``part`` of ``parts``: every parts-th from the part-th)."""
+    return [tuple(p) for p in orjson.loads((doc_pages / MANIFEST).read_bytes())["pages"][part::parts]]
+
+
+def load_page(doc_pages: Path, doc_id: str, key: str) -> dict:
+    """A stored document page: {"title", "jsonld", "body", "description"}."""
+    page = cache_at(page_store(doc_pages)).get(_namespace(), key)
+    if page is None:
+        raise RuntimeError(f"{page_store(doc_pages)}: the page of {doc_id} is missing")
+    return page
+
+
 def stored_pages(doc_pages: Path, part: int = 0, parts: int = 1):
-    """(document id, page) for each document page of the last write(), in id order (those of
-    ``part`` of ``parts``: every parts-th from the part-th); a page is {"title", "jsonld",
-    "body", "description"}."""
-    manifest = orjson.loads((doc_pages / MANIFEST).read_bytes())
-    store = cache_at(page_store(doc_pages))
-    for doc_id, key in manifest["pages"][part::parts]:
-        page = store.get(manifest["namespace"], key)
-        if page is None:
-            raise RuntimeError(f"{page_store(doc_pages)}: the page of {doc_id} is missing")
-        yield doc_id, page
+    """(document id, page) for each document page of the last write() (see page_keys)."""
+    for doc_id, key in page_keys(doc_pages, part, parts):
+        yield doc_id, load_page(doc_pages, doc_id, key)
 
 
 def _inputs_key(ctx: SiteContext, d: dict) -> str:
