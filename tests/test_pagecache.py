@@ -140,9 +140,17 @@ def test_a_rebuild_links_the_unchanged_pages_of_the_previous_site(tmp_path, monk
     monkeypatch.setattr(pathlib.Path, "read_bytes", lambda self: (read.append(self), real(self))[1])
     load = build.load_page
     monkeypatch.setattr(build, "load_page", lambda pages, doc_id, key: (loaded.append(doc_id), load(pages, doc_id, key))[1])
+    from chidao.fingerprint import Cache
+
+    lists_loaded = []
+    get = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, ns, key: (lists_loaded.append(key) if ns == "listpage" else None,
+                                                             get(self, ns, key))[1])
     site = build_site(root, dp, root / "site")
-    # the unchanged document pages are linked as they were, not made again from their stored pages
+    # the unchanged document and list pages are linked as they were, not made again from the store
     assert loaded == [changed]
+    names = json.loads((root / "build" / "list-pages" / "lists.json").read_text("utf-8"))
+    assert names and len(lists_loaded) < len(names) / 2  # at most the lists showing the changed document
     # the previous site's pages are known by the index's record of their files: none is read back
     assert not [p for p in read if (root / "site") in p.parents or (root / "site.old") in p.parents]
     assert (site / "van-ban" / same / "index.html").stat().st_ino == inodes[same]

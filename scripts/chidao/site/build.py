@@ -20,10 +20,11 @@ from pathlib import Path
 
 import orjson
 
+from ..fingerprint import cache_at
 from ..package.faults import fault_point
 from .discover import LOCAL_URL, site_url, write_feeds_and_sitemap
 from .families._lists import MANIFEST as LISTS_MANIFEST
-from .families._lists import stored_lists
+from .families._lists import NAMESPACE as LISTS_NAMESPACE
 from .families.documents import count_pages, load_page, page_keys
 from .frame import trim_frame
 from .minify import minify
@@ -283,7 +284,7 @@ def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None, 
     if not marker.search(head):
         raise SiteError(f"{shell_dir}/index.html: the document shell lost its JSON-LD placeholder")
     frame = hashlib.sha256(f"{head}\0{rest}".encode()).hexdigest()
-    last = _injected(doc_pages, frame)
+    last = _injected(doc_pages, frame=frame)
 
     def inject(part: int, parts: int, log: PageLog | None) -> tuple[PageLog | None, dict]:
         noted = {}  # document id -> [its key in the page store, the hash of its page]
@@ -321,16 +322,17 @@ def inject_documents(site: Path, doc_pages: Path, previous: Path | None = None, 
     shutil.rmtree(shell_dir)
 
 
-def _injected_path(doc_pages: Path) -> Path:
-    return doc_pages.parent / "cache" / "injected.json"
+def _injected_path(pages: Path, kind: str = "documents") -> Path:
+    """Where a build notes what it injected (``pages``: the doc-pages or list-pages folder)."""
+    return pages.parent / "cache" / f"injected-{kind}.json"
 
 
-def _injected(doc_pages: Path, frame: str) -> dict:
-    """What the last build wrote at each document's address: [its key in the page store, the
-    hash of its page], when it used the same frame (the same bytes around every body)."""
+def _injected(pages: Path, kind: str = "documents", frame: str | None = None) -> dict:
+    """What the last build wrote at each page's address (documents: [its key in the page store,
+    the hash of its page], when it used the same ``frame``, the same bytes around every body)."""
     try:
-        last = orjson.loads(_injected_path(doc_pages).read_bytes())
-        return last["pages"] if last.get("frame") == frame else {}
+        last = orjson.loads(_injected_path(pages, kind).read_bytes())
+        return last["pages"] if frame is None or last.get("frame") == frame else {}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -365,18 +367,38 @@ def inject_lists(site: Path, lists: Path, previous: Path | None = None, log: Pag
     """Write every list page (families/_lists.py) into the shell MkDocs rendered for its
     section and depth: the page's links are relative to its own address, the shell's to an
     address of the same depth, so both hold. The section's tab is marked as the current one."""
-    frames: dict[str, tuple[str, str]] = {}
-    for page in stored_lists(lists, page_store(lists)) if (lists / LISTS_MANIFEST).exists() else []:
-        shell, url = page["shell"], page["url"]
+    frames: dict[str, tuple[str, str, str]] = {}  # shell -> its head, its tail, their hash
+
+    def frame(shell: str) -> tuple[str, str, str]:
         if shell not in frames:
-            frames[shell] = _list_frame(site, shell)
-        head, rest = frames[shell]
+            head, rest = _list_frame(site, shell)
+            frames[shell] = (head, rest, hashlib.sha256(f"{head}\0{rest}".encode()).hexdigest())
+        return frames[shell]
+
+    names = orjson.loads((lists / LISTS_MANIFEST).read_bytes()) if (lists / LISTS_MANIFEST).exists() else []
+    last = _injected(lists, "lists")  # name -> [address, shell, frame hash, page hash], as the last build wrote it
+    noted, store = {}, cache_at(page_store(lists))
+    for name in names:
+        was = last.get(name) if not name.startswith("url:") else None  # (a page without a key: always made)
+        if (was and log is not None and previous is not None and frame(was[1])[2] == was[2]
+                and _relink(site, f"{was[0]}index.html", previous, [name, was[3]], name, log)):
+            noted[name] = was
+            continue
+        page = store.get(LISTS_NAMESPACE, name)
+        if page is None:
+            raise SiteError(f"{page_store(lists)}: the list page {name} is missing")
+        shell, url = page["shell"], page["url"]
+        head, rest, digest = frame(shell)
         title = html.escape(page["title"], quote=True)
         description = html.escape(page["description"], quote=True)
         # the head names this page: title, description, canonical and og:url
         head = head.replace(SHELL_TITLE, title).replace(SHELL_DESCRIPTION, description).replace(shell, url)
         tail = rest.replace(SHELL_TITLE, title).replace(shell, url)
         write_page(site, f"{url}index.html", head + page["body"] + tail, previous, log)  # minified when written
+        if log is not None:
+            noted[name] = [url, shell, digest, log.hashes[f"{url}index.html"]]
+    if log is not None:
+        _injected_path(lists, "lists").write_bytes(orjson.dumps({"pages": noted}))
     for top in sorted({"/".join(shell.split("/")[:2]) for shell in frames}):  # <section>/<pages.LIST_SHELL>
         shutil.rmtree(site / top)
 
