@@ -49,36 +49,60 @@ TARGET_RSS_MB, TARGET_SITE_MB, TARGET_PAGE_KB, TARGET_DOC_KB, TARGET_REBUILD = 1
 
 # --- memory of the process tree ------------------------------------------------------------
 
-def _children() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            kids.setdefault(ppid, []).append(int(entry.name))
-    return kids
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+SAMPLE_S = 0.2  # memory sampling period (and once more at the end of each stage)
 
 
-def tree_pss_mb(root: int) -> float:
-    """Proportional set size of ``root`` and all its descendants, in MB."""
-    kids, todo, total = _children(), [root], 0
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it (each thread's children, from /proc, without
+    scanning every process of the machine)."""
+    out, todo = [], [root]
     while todo:
         pid = todo.pop()
-        todo += kids.get(pid, [])
+        out.append(pid)
         try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
             continue
-        m = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
-        total += int(m.group(1)) if m else 0
-    return total / 1024
+        for tid in tasks:
+            try:
+                todo += map(int, Path(f"/proc/{pid}/task/{tid}/children").read_text().split())
+            except OSError:
+                pass
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    m = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def tree_pss_mb(*roots: int, above_mb: float = -1.0) -> float | None:
+    """Proportional set size of the ``roots`` and all their descendants, in MB; None when it
+    cannot be above ``above_mb``. The sampler's own cost matters: the kernel walks every page
+    table to count a process's PSS (every 50 ms, that was ~6 % of the machine's CPU during a
+    build), while its resident size is a counter. PSS is never more than RSS, so when the RSS
+    of the trees is not above the peak so far, their PSS is not either and is not read: the
+    peak found is the same, at a fraction of the cost."""
+    pids = [pid for root in roots for pid in descendants(root)]
+    if sum(map(_rss_kb, pids)) / 1024 <= above_mb:
+        return None
+    return sum(map(_pss_kb, pids)) / 1024
 
 
 class Stages:
-    """Wall time and peak memory of each stage, sampled every 50 ms by a thread."""
+    """Wall time and peak memory of each stage, sampled every SAMPLE_S by a thread."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -89,11 +113,15 @@ class Stages:
         self._thread.start()
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(SAMPLE_S):
             current = self._current  # read once: the stage may end while this samples
             if current:
-                mb = tree_pss_mb(os.getpid())
-                self.peak_mb[current] = max(self.peak_mb.get(current, 0.0), mb)
+                self._measure(current)
+
+    def _measure(self, stage: str) -> None:
+        mb = tree_pss_mb(os.getpid(), above_mb=self.peak_mb.get(stage, 0.0))
+        if mb is not None:
+            self.peak_mb[stage] = max(self.peak_mb.get(stage, 0.0), mb)
 
     @contextmanager
     def stage(self, name: str):
@@ -102,6 +130,7 @@ class Stages:
         clock = time.perf_counter()
         try:
             yield
+            self._measure(name)  # at its end too: what a stage piles up is all held then
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - clock
             self._current = None
@@ -123,6 +152,21 @@ def make_root(tmp: Path, n: int) -> Path:
     return root
 
 
+GRAVEYARD = ".graveyard"
+
+
+def set_aside(folder: Path, graveyard: Path) -> None:
+    """``folder`` moved out of the way, into a graveyard beside the corpora that is deleted
+    only when the whole benchmark is done. Deleting it here would measure the deletion against
+    the next run: this machine's file system (ext4 without a journal) skips, when it allocates
+    an inode, every inode freed in the last minute (six when the inode's table block is dirty),
+    so a run that started just after 40,000 files were deleted created its own files several
+    times slower (measured with perf: a twentieth of the CPU in recently_deleted). A fresh
+    checkout, as in CI, has nothing deleted around it."""
+    graveyard.mkdir(exist_ok=True)
+    folder.rename(graveyard / f"{folder.parent.name}-{folder.name}-{time.time_ns()}")
+
+
 def run_pipeline(root: Path, cache: bool) -> dict:
     """One build, as `chidao build` runs it: the data (extract, package) in a fresh Python
     process, then the package's validation and the site of the staged package side by side,
@@ -133,7 +177,7 @@ def run_pipeline(root: Path, cache: bool) -> dict:
     import subprocess
 
     if not cache and (root / "build").exists():
-        shutil.rmtree(root / "build")
+        set_aside(root / "build", root.parent / GRAVEYARD)
     # what earlier runs wrote and deleted is on disk before the clock starts (as hyperfine's
     # --prepare sync): a run pays for its own files, not for the write-back of the last one's
     os.sync()
@@ -166,7 +210,7 @@ def run_pipeline(root: Path, cache: bool) -> dict:
 
 
 class Together:
-    """The largest sum of the proportional set sizes of some process trees, sampled every 50 ms."""
+    """The largest sum of the proportional set sizes of some process trees, sampled every SAMPLE_S."""
 
     def __init__(self, pids: list[int]):
         self.pids, self.peak_mb = pids, 0.0
@@ -174,8 +218,10 @@ class Together:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak_mb = max(self.peak_mb, sum(tree_pss_mb(p) for p in self.pids))
+        while not self._stop.wait(SAMPLE_S):
+            mb = tree_pss_mb(*self.pids, above_mb=self.peak_mb)
+            if mb is not None:
+                self.peak_mb = max(self.peak_mb, mb)
 
     def __enter__(self) -> Together:
         self._thread.start()
@@ -462,7 +508,7 @@ def main() -> int:
             results.append(r)
             print(json.dumps({"n": n, "total_s": round(r["median"]["total"], 1), "peak_mb": round(r["peak_mb_max"]),
                               "site_mb": round(r["site_mb"]), "rebuild_s": round(r["rebuild_total"], 1)}), flush=True)
-            shutil.rmtree(Path(tmp) / f"n{n}")
+            set_aside(Path(tmp) / f"n{n}", Path(tmp) / GRAVEYARD)  # (deleted with the rest at the end: see set_aside)
     text = report(results, args.runs)
     print(text)
     if args.json:

@@ -7,8 +7,11 @@ import sqlite3
 from chidao.codebook import coder
 from chidao.extract import runner
 from chidao.fingerprint import Cache, cache_at
+from chidao.package import write
 from chidao.package.write import cache_file, extract_sources
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
+
+RECORD_PARTS = write.record_parts
 
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 
@@ -106,3 +109,58 @@ def test_a_rebuild_of_many_sources_takes_cached_records_in_this_process(tmp_path
     again = extract_sources(src, db)
     clean = extract_sources(src, tmp_path / "clean.sqlite")
     assert again == clean and again != first
+
+
+def test_get_many_gives_what_get_gives(tmp_path):
+    Cache.prepare(tmp_path / "c.sqlite")
+    cache = Cache(tmp_path / "c.sqlite")
+    cache.put([("ns", f"k{n:02d}", f'{{"n": {n}}}'.encode()) for n in range(30)] + [("other", "k01", b"[0]")])
+    keys = ["k07", "k29", "missing", "k07", "k00"]
+    assert cache.get_many("ns", keys) == {k: cache.get("ns", k) for k in keys if cache.get("ns", k) is not None}
+    assert cache.get_many("ns", []) == {}
+
+
+def _many_sources(tmp_path, count=24):
+    src = tmp_path / "root" / "datapackage" / "sources"
+    src.mkdir(parents=True)
+    for k in range(count):
+        seed = SEEDS[k % len(SEEDS)]
+        (src / f"{k:03d}_{seed.name}").write_text(seed.read_text("utf-8").replace("Số", f"Số {k + 1}", 1), "utf-8")
+    shutil.copytree(ROOT / "schemas", tmp_path / "root" / "schemas")
+    return tmp_path / "root", src
+
+
+def _package_files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _build(root, monkeypatch, made):
+    """build_package then swap_in, counting the records whose rows were formatted (not copied)."""
+    with monkeypatch.context() as m:
+        m.setattr(write, "record_parts", lambda r, formats: made.append(r["id"]) or RECORD_PARTS(r, formats))
+        built = write.build_package(root)
+    write.swap_in(built, root / "datapackage")
+    return _package_files(root / "datapackage" / "data") | {
+        f"json/{k}": v for k, v in _package_files(root / "datapackage" / "json").items()} | {
+        "datapackage.json": (root / "datapackage" / "datapackage.json").read_bytes()}
+
+
+def test_a_rebuild_copies_the_rows_of_unchanged_records_from_the_published_package(tmp_path, monkeypatch):
+    """After one changed source, only that record's rows are formatted again; the others are
+    copied from the published package as the last build's notes place them; and the package is
+    byte for byte a clean build's. A published file touched since is not trusted."""
+    root, src = _many_sources(tmp_path)
+    first_made, again_made, touched_made = [], [], []
+    first = _build(root, monkeypatch, first_made)
+    records = first["documents.csv"].count(b"\n") - 1  # (a seed without "Số" is copied as duplicates)
+    assert len(first_made) == records > 12
+    changed = next(p for p in sorted(src.iterdir()) if "Số (" not in p.read_text("utf-8") and "Số 6" in p.read_text("utf-8"))
+    changed.write_text(changed.read_text("utf-8").replace("Số", "Số (xyzzy)", 1), "utf-8")
+    again = _build(root, monkeypatch, again_made)
+    assert len(again_made) == 1 and again != first
+    clean_root, clean_src = _many_sources(tmp_path / "clean")
+    shutil.copy(changed, clean_src / changed.name)
+    assert _build(clean_root, monkeypatch, []) == again
+    items = root / "datapackage" / "data" / "items.csv"
+    items.write_bytes(items.read_bytes())  # the same bytes, but another file: the notes no longer hold
+    assert _build(root, monkeypatch, touched_made) == again and len(touched_made) == records

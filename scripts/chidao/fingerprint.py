@@ -33,6 +33,12 @@ def json_bytes(obj) -> bytes:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def file_identity(st) -> str:
+    """A file's identity (from its os.stat_result): device, inode, size and modification time in
+    ns. A file rewritten, replaced or touched since has another one."""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
 class Cache:
     """Cached JSON values in one SQLite file, keyed by (namespace, key): the namespace names what
     made them and its fingerprint ("extract/<code fingerprint>"), the key their inputs.
@@ -86,6 +92,19 @@ class Cache:
 
         row = self.db.execute("SELECT value FROM entries WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
         return orjson.loads(row[0]) if row else None
+
+    def get_many(self, namespace: str, keys) -> dict:
+        """The values of those ``keys`` that ``namespace`` holds, by key. Looked up in key order:
+        one by one in the order of the primary key, SQLite reads the file about three times
+        faster than in random order (keys are hashes: any other order is random)."""
+        import orjson
+
+        found = {}
+        for key in sorted(set(keys)):
+            row = self.db.execute("SELECT value FROM entries WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
+            if row:
+                found[key] = orjson.loads(row[0])
+        return found
 
     def has(self, namespace: str, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM entries WHERE namespace = ? AND key = ?", (namespace, key)).fetchone() is not None

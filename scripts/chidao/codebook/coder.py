@@ -341,6 +341,23 @@ def precode(record: dict, cache: str | None = None, compute: bool = True) -> dic
     return {**res, "key": key, **({"to_cache": [(namespace(), key, json_bytes(res))]} if cache else {})}
 
 
+class Precoder:
+    """precode with a cache, as a picklable callable for the extraction workers, and the codes
+    of many records at once when they are all cached (``cached``)."""
+
+    def __init__(self, cache: str | None = None):
+        self.cache = cache
+
+    def __call__(self, record: dict, compute: bool = True) -> dict | None:
+        return precode(record, self.cache, compute)
+
+    def cached(self, records: list[dict]) -> list[dict | None]:
+        """What precode(record, compute=False) gives for each record, looked up together."""
+        keys = [_inputs_key(r) for r in records]
+        found = cache_at(self.cache).get_many(namespace(), keys) if self.cache else {}
+        return [{**found[key], "key": key} if key in found else None for key in keys]
+
+
 def code_records(records: list[dict], cache: Path | None = None) -> None:
     """code_record on every record, on every core; with ``cache`` (the SQLite file of
     fingerprint.Cache), codes are kept per record (keyed by its inputs and the coder's

@@ -66,22 +66,27 @@ def _identify(path: Path, derived: str, keyword_measures: bool) -> tuple[dict, s
     return entry, f"{sha}-{key.hexdigest()[:12]}", data, store
 
 
-def _cached(args: tuple) -> dict | None:
-    """The entry of a file whose record is in the cache, with it (and with what ``then`` makes
-    of it, when that is cached too); else None."""
-    path, cache, derived, reread, keyword_measures, then = Path(args[0]), *args[1:]
+def _cached(jobs: list[tuple]) -> list[dict | None]:
+    """For each job, the entry of its file when its record is in the cache, with it (and with
+    what ``then`` makes of it, when that is cached too); else None. Looked up together, in key
+    order (Cache.get_many); ``then``'s cached results too when it can (its ``cached``)."""
+    if not jobs:
+        return []
+    cache, derived, reread, keyword_measures, then = jobs[0][1:]
     if not cache or reread:
-        return None
-    entry, cache_key, _, _ = _identify(path, derived, keyword_measures)
-    hit = cache_at(cache).get(namespace(), cache_key)
-    if hit is None:
-        return None
-    entry = {**entry, **hit}
-    if then is not None and "record" in entry:
-        entry["then"] = then(entry["record"], compute=False)
-        if entry["then"] is None:  # not cached: a worker does it
-            return None
-    return entry
+        return [None] * len(jobs)
+    ids = [_identify(Path(job[0]), derived, keyword_measures)[:2] for job in jobs]
+    hits = cache_at(cache).get_many(namespace(), [key for _, key in ids])
+    entries = [{**entry, **hits[key]} if key in hits else None for entry, key in ids]
+    if then is not None:
+        with_record = [e for e in entries if e is not None and "record" in e]
+        cached = getattr(then, "cached", None)
+        thens = cached([e["record"] for e in with_record]) if cached else [
+            then(e["record"], compute=False) for e in with_record]
+        for e, result in zip(with_record, thens, strict=True):
+            e["then"] = result
+    # (not cached for "then": a worker does it)
+    return [None if e is None or ("record" in e and then is not None and e["then"] is None) else e for e in entries]
 
 
 def _read_file(args: tuple[str, str, str, bool, bool]) -> dict:
@@ -129,7 +134,7 @@ def read_sources(paths: list[Path], cache: Path | None = None, workers: int | No
     # Records in the cache are read here: a worker would read them, then send each one here
     # (pickled both ways, about as long as reading it); the workers read the others. (Their
     # codes, when "then" codes them, come from the codebook cache in code_records.)
-    done = [_cached(job) for job in jobs] if cache and _has_records(cache) else [None] * len(jobs)
+    done = _cached(jobs) if cache and _has_records(cache) else [None] * len(jobs)
     todo = [job for job, entry in zip(jobs, done, strict=True) if entry is None]
     if not todo:
         _stored([], cache)

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from operator import itemgetter
 from pathlib import Path
 
@@ -25,12 +24,14 @@ import yaml
 from .. import __version__
 from ..codebook import book as codebook_data
 from ..codebook import code_records
-from ..codebook.coder import precode
+from ..codebook.coder import Precoder
 from ..codebook.series import series as stringency_series
 from ..extract.runner import gc_paused, read_sources
+from ..fingerprint import code_fingerprint, file_identity
 from ..vntext import fold
 from ..vocab import VOCAB, load_yaml, measure_taxonomy
 from .faults import fault_point
+from .previous import JSON_PARTS, Notes, Previous, record_key
 from .schemas import TABLES, load_table_schema, write_document_schema
 
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
@@ -59,7 +60,7 @@ def extract_sources(sources: Path, cache: Path | None = None, derived: Path | No
     seen: dict[str, dict] = {}
     paths = sorted(p for p in sources.iterdir() if p.is_file())  # every file, hidden ones too
     # The codebook stage codes each record in the worker that extracts it (see precode).
-    then = partial(precode, cache=str(cache) if cache else None)
+    then = Precoder(str(cache) if cache else None)
     # (keyword measures are not read: the codebook stage's clause-coded ones replace them)
     for entry in read_sources(paths, cache, derived=derived, reread=reread, then=then, keyword_measures=False):
         name, sha, size = entry["file"], entry["sha256"], entry["bytes"]
@@ -220,40 +221,54 @@ def stated_fields(r: dict, row: dict) -> str | None:
                         and k not in marked))
 
 
-def tables(records: list[dict], duplicates: list[dict], rejections: list[dict]) -> dict[str, list[dict]]:
-    t: dict[str, list[dict]] = {name: [] for name in TABLES}
-    for r in records:
-        row = document_row(r)
-        t["documents"].append(row)
-        d = r["id"]
-        for k, item in enumerate(r["items"], 1):
-            t["items"].append({"document_id": d, "position": k, "number": item["number"],
-                               "addressees": _join(item["addressees"]), "measure_codes": _join(item["measures"]),
-                               "text": item["text"]})
-        t["recipients"] += [{"document_id": d, "position": k, "recipient": x} for k, x in enumerate(r["recipients"], 1)]
-        t["distribution"] += [{"document_id": d, "position": k, "entry": x} for k, x in enumerate(r["distribution"], 1)]
-        t["references"] += [{"document_id": d, "position": k, **{f: ref[f] for f in (
+# A document's own rows (document_id first), in these tables, in TABLES order; and its row in
+# sources, which also lists duplicates and rejections, sorted by file.
+DOC_TABLES = ("documents", "items", "recipients", "distribution", "references", "figures", "measures",
+              "places", "persons", "source_pages", "provenance", "warnings")
+
+
+def record_rows(r: dict) -> tuple[dict, dict[str, list[dict]]]:
+    """The record's row in documents, and its rows in each of DOC_TABLES and in sources."""
+    row = document_row(r)
+    d = r["id"]
+    return row, {
+        "documents": [row],
+        "items": [{"document_id": d, "position": k, "number": item["number"],
+                   "addressees": _join(item["addressees"]), "measure_codes": _join(item["measures"]),
+                   "text": item["text"]} for k, item in enumerate(r["items"], 1)],
+        "recipients": [{"document_id": d, "position": k, "recipient": x} for k, x in enumerate(r["recipients"], 1)],
+        "distribution": [{"document_id": d, "position": k, "entry": x} for k, x in enumerate(r["distribution"], 1)],
+        "references": [{"document_id": d, "position": k, **{f: ref[f] for f in (
             "text", "symbol", "doc_type", "number", "date", "issuer", "issuer_level", "resolved_id")}}
-            for k, ref in enumerate(r["references"], 1)]
-        t["figures"] += [{"document_id": d, "position": k, **{f: fig[f] for f in (
+            for k, ref in enumerate(r["references"], 1)],
+        "figures": [{"document_id": d, "position": k, **{f: fig[f] for f in (
             "value", "unit", "qualifier", "denominator", "scope", "place", "period_start", "period_end", "text")}}
-            for k, fig in enumerate(r["figures"], 1)]
-        t["measures"] += [{"document_id": d, "position": k, **m} for k, m in enumerate(r["measures"], 1)]
-        t["places"] += [{"document_id": d, "position": k, **p} for k, p in enumerate(r["places"], 1)]
-        t["persons"] += [{"document_id": d, "position": k, "name": p} for k, p in enumerate(r["persons"], 1)]
-        t["warnings"] += [{"document_id": d, "position": k, "warning": w} for k, w in enumerate(r["warnings"], 1)]
-        t["source_pages"] += [{"document_id": d, **p} for p in page_rows(r)]
-        t["provenance"] += provenance_rows(r, row)
-        t["sources"].append({"file": r["source_file"], "sha256": r["sha256"], "bytes": r["bytes"],
-                             **_source_reading(r), "status": "record", "document_id": d, "duplicate_of": None})
-    t["sources"] += [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], **_source_reading(x["of"]),
-                      "media_type": x["media_type"], "source_url": x["source_url"], "status": "duplicate",
-                      "document_id": x["of"]["id"], "duplicate_of": x["of"]["source_file"]} for x in duplicates]
-    t["sources"] += [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], "media_type": x["media_type"],
-                      "text_method": "rejected", "page_count": None, "source_url": x["source_url"],
-                      "status": "rejected", "document_id": None, "duplicate_of": None} for x in rejections]
-    t["sources"].sort(key=lambda x: x["file"])
-    t["rejections"] = sorted(rejections, key=lambda x: x["file"])
+            for k, fig in enumerate(r["figures"], 1)],
+        "measures": [{"document_id": d, "position": k, **m} for k, m in enumerate(r["measures"], 1)],
+        "places": [{"document_id": d, "position": k, **p} for k, p in enumerate(r["places"], 1)],
+        "persons": [{"document_id": d, "position": k, "name": p} for k, p in enumerate(r["persons"], 1)],
+        "source_pages": [{"document_id": d, **p} for p in page_rows(r)],
+        "provenance": provenance_rows(r, row),
+        "warnings": [{"document_id": d, "position": k, "warning": w} for k, w in enumerate(r["warnings"], 1)],
+        "sources": [{"file": r["source_file"], "sha256": r["sha256"], "bytes": r["bytes"], **_source_reading(r),
+                     "status": "record", "document_id": d, "duplicate_of": None}],
+    }
+
+
+def other_source_rows(duplicates: list[dict], rejections: list[dict]) -> list[dict]:
+    """The rows of sources for the files that are no record of their own."""
+    return [{"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], **_source_reading(x["of"]),
+             "media_type": x["media_type"], "source_url": x["source_url"], "status": "duplicate",
+             "document_id": x["of"]["id"], "duplicate_of": x["of"]["source_file"]} for x in duplicates] + [
+            {"file": x["file"], "sha256": x["sha256"], "bytes": x["bytes"], "media_type": x["media_type"],
+             "text_method": "rejected", "page_count": None, "source_url": x["source_url"],
+             "status": "rejected", "document_id": None, "duplicate_of": None} for x in rejections]
+
+
+def shared_tables(records: list[dict], rejections: list[dict]) -> dict[str, list[dict]]:
+    """The tables that are not a document's own rows: rejections, the vocabularies, the
+    codebook and the stringency series."""
+    t: dict[str, list[dict]] = {"rejections": sorted(rejections, key=lambda x: x["file"])}
     t["provinces"] = _read_vocab_csv("provinces.csv")
     t["doc_types"] = _read_vocab_csv("doc_types.csv")
     t["measure_taxonomy"] = [{
@@ -276,28 +291,50 @@ def _read_vocab_csv(name: str) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+class CsvFormat:
+    """How the rows of one table are written as CSV: a row is one line (or more, when a cell
+    holds a line break), the same whether written alone or among others."""
+
+    def __init__(self, fields: list[str]):
+        self.fields = fields
+        self.pick = itemgetter(*fields) if len(fields) > 1 else lambda row: (row[fields[0]],)
+        self.commas = len(fields) - 1
+
+    def header(self) -> bytes:
+        return self.body([dict(zip(self.fields, self.fields, strict=True))])
+
+    def body(self, rows: list[dict]) -> bytes:
+        out: list[str] = []
+        buf = writer = None
+        pick, fields, commas = self.pick, self.fields, self.commas
+        for row in rows:
+            try:
+                values = pick(row)
+            except KeyError:  # a row without some field
+                values = [row.get(f) for f in fields]
+            cells = [v if v.__class__ is str else "" if v is None else _cell(v) for v in values]
+            line = ",".join(cells)
+            # No cell holds a comma, quote or line break (and the line is not empty, which the csv
+            # module writes as ""): it would write the cells as they are. Checking the joined line
+            # in C is much cheaper than its character by character writer on long cells.
+            if line and line.count(",") == commas and '"' not in line and "\n" not in line and "\r" not in line:
+                out.append(line)
+                out.append("\n")
+            else:
+                if writer is None:
+                    buf = io.StringIO()
+                    writer = csv.writer(buf, lineterminator="\n")
+                buf.seek(0)
+                buf.truncate()
+                writer.writerow(cells)
+                out.append(buf.getvalue())
+        return "".join(out).encode("utf-8")
+
+
 def csv_bytes(rows: list[dict], fields: list[str]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(fields)
-    pick = itemgetter(*fields) if len(fields) > 1 else lambda row: (row[fields[0]],)
-    commas = len(fields) - 1
-    for row in rows:
-        try:
-            values = pick(row)
-        except KeyError:  # a row without some field
-            values = [row.get(f) for f in fields]
-        cells = [v if v.__class__ is str else "" if v is None else _cell(v) for v in values]
-        line = ",".join(cells)
-        # No cell holds a comma, quote or line break (and the line is not empty, which the csv
-        # module writes as ""): it would write the cells as they are. Checking the joined line
-        # in C is much cheaper than its character by character writer on long cells.
-        if line and line.count(",") == commas and '"' not in line and "\n" not in line and "\r" not in line:
-            buf.write(line)
-            buf.write("\n")
-        else:
-            w.writerow(cells)
-    return buf.getvalue().encode("utf-8")
+    """The whole CSV file of these rows: its header, then a line per row."""
+    fmt = CsvFormat(fields)
+    return fmt.header() + fmt.body(rows)
 
 
 def _cell(value) -> str:
@@ -363,6 +400,7 @@ def cache_file(root: Path) -> Path:
     return root / "build" / "cache" / "records.sqlite"
 
 
+@gc_paused  # (every record and row lives to the end: see gc_paused)
 def write_package(root: Path, records: list[dict], duplicates: list[dict], rejections: list[dict],
                   allow_rejects: bool = False, cache: bool = True) -> Path:
     """The package of these records, written into datapackage/.build (see build_package).
@@ -384,18 +422,23 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
     out = dp / ".build"
     (out / "data").mkdir(parents=True)
     (out / "json").mkdir()
-    t = tables(records, duplicates, rejections)
-    resources = []
-    # The JSON records are written by a thread while this one writes the tables: most of their
-    # time is reading, linking and writing thousands of files, which frees the GIL.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        json_written = pool.submit(write_json_records, out / "json", records, t["documents"], previous=dp / "json")
-        for name in TABLES:
-            schema = load_table_schema(name)
-            data = csv_bytes(t[name], [f["name"] for f in schema["fields"]])
-            (out / "data" / f"{name}.csv").write_bytes(data)
-            resources.append(_resource(name, f"data/{name}.csv", data, schema))
-        size, digest = json_written.result()
+    schemas = {name: load_table_schema(name) for name in TABLES}
+    formats = {name: CsvFormat([f["name"] for f in schema["fields"]]) for name, schema in schemas.items()}
+    fmt = _format_fingerprint(formats)
+    notes_path = root / "build" / "cache" / "package-notes.json" if cache else None
+    previous = Previous(dp, notes_path, fmt)
+    notes = Notes(fmt)
+    try:
+        written = write_records(out, records, formats, previous, notes)
+    finally:
+        previous.close()
+    written |= write_sources(out, records, duplicates, rejections, formats["sources"], notes)
+    for name, rows in shared_tables(records, rejections).items():
+        data = csv_bytes(rows, formats[name].fields)
+        (out / "data" / f"{name}.csv").write_bytes(data)
+        written[name] = (len(data), hashlib.sha256(data).hexdigest())
+    resources = [_resource(name, f"data/{name}.csv", *written[name], schemas[name]) for name in TABLES]
+    size, digest = written["documents_json"]
     resources.append({"name": "documents_json", "path": "json/documents.json", "format": "json",
                       "mediatype": "application/json", "encoding": "utf-8",
                       "title": "All documents as nested JSON records", "title_vi": "Mọi văn bản, bản ghi JSON lồng nhau",
@@ -403,40 +446,133 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
                       "description_vi": "Mỗi văn bản là một bản ghi JSON lồng nhau.",
                       "bytes": size, "hash": "sha256:" + digest})
     (out / "datapackage.json").write_bytes(dumps(descriptor(records, resources, len(rejections))))
+    if notes_path is not None:
+        notes.save(notes_path, out)
     fault_point("package:staged")
     return out
 
 
-def write_json_records(folder: Path, records: list[dict], rows: list[dict],
-                       previous: Path | None = None) -> tuple[int, str]:
-    """Each record as json/<id>.json, and all of them as json/documents.json, written as it
-    goes (the whole array would be hundreds of MB in memory at 10,000 documents) and byte for
-    byte what dumps(list of records) gives: (bytes, sha256) of documents.json. A record whose
-    file in ``previous`` (the published package's json/) has the same bytes is linked to it,
-    not written again: after one changed source, one file is written instead of thousands."""
-    h, size = hashlib.sha256(), 0
-    with (folder / "documents.json").open("wb") as fh:
-        for k, (r, row) in enumerate(zip(records, rows, strict=True)):
-            one = orjson.dumps(json_record(r, row), option=orjson.OPT_INDENT_2)
-            _write_or_link(folder / f"{r['id']}.json", one + b"\n", previous)
-            # an element of the indented array: its lines indented by two more spaces
-            part = (b",\n  " if k else b"[\n  ") + one.replace(b"\n", b"\n  ")
-            fh.write(part)
-            h.update(part)
-            size += len(part)
-        end = b"\n]\n" if records else b"[]\n"
-        fh.write(end)
-        h.update(end)
-    return size + len(end), h.hexdigest()
+def _format_fingerprint(formats: dict[str, CsvFormat]) -> str:
+    """What a record's bytes depend on besides the record: the writing code and the fields."""
+    fields = {name: fmt.fields for name, fmt in formats.items()}
+    return hashlib.sha256(code_fingerprint(WRITING_CODE).encode() + orjson.dumps(fields)).hexdigest()[:32]
 
 
-def _resource(name: str, path: str, data: bytes, schema: dict) -> dict:
+WRITING_CODE = ("package/write.py", "package/previous.py")
+
+
+class _Out:
+    """A file of the staged package, written as it goes, with its size and sha256."""
+
+    def __init__(self, path: Path, head: bytes = b""):
+        self.fh = path.open("wb", buffering=1 << 20)
+        self.hash, self.size = hashlib.sha256(), 0
+        self.write(head)
+
+    def write(self, data: bytes) -> list[int]:
+        """``data`` appended: [its offset, its length]."""
+        at = self.size
+        self.fh.write(data)
+        self.hash.update(data)
+        self.size += len(data)
+        return [at, len(data)]
+
+    def close(self) -> tuple[int, str]:
+        self.fh.close()
+        return self.size, self.hash.hexdigest()
+
+
+def record_parts(r: dict, formats: dict[str, CsvFormat]) -> dict[str, bytes]:
+    """The record's bytes in each file: its lines in each per-document table and in sources,
+    its json/<id>.json ("json", without the final newline) and its element of documents.json."""
+    row, rows = record_rows(r)
+    parts = {f"data/{name}.csv": formats[name].body(rows[name]) for name in (*DOC_TABLES, "sources")}
+    one = orjson.dumps(json_record(r, row), option=orjson.OPT_INDENT_2)
+    parts["json"] = one
+    parts[JSON_PARTS] = one.replace(b"\n", b"\n  ")  # an element of the indented array: two more spaces
+    return parts
+
+
+JSON_BATCH = 256  # json/<id>.json files handed to the writing thread at a time
+
+
+def write_records(out: Path, records: list[dict], formats: dict[str, CsvFormat], previous: Previous,
+                  notes: Notes) -> dict[str, tuple[int, str]]:
+    """Each record's rows in the per-document tables, its json/<id>.json and its element of
+    documents.json, record by record (the whole of a table or of documents.json is never in
+    memory: hundreds of MB at 10,000 documents), each file byte for byte what the whole table
+    written at once gives. A record the last build wrote the same (``previous``) is copied
+    from the published package, not formatted again; its json/<id>.json is linked to the
+    published one. Other json/<id>.json files are written, or linked to a published one with
+    the same bytes, by a thread (reading, linking and writing files frees the GIL).
+    (bytes, sha256) of each file written, by table name ("documents_json": documents.json)."""
+    files = {name: _Out(out / "data" / f"{name}.csv", formats[name].header()) for name in DOC_TABLES}
+    docs = _Out(out / "json" / "documents.json")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        batch, jobs = [], []
+        for k, r in enumerate(records):
+            key = record_key(r)
+            parts = previous.parts(r["id"], key) or record_parts(r, formats)
+            note = notes.add(r["id"], key)
+            for name in DOC_TABLES:
+                rel = f"data/{name}.csv"
+                if parts.get(rel):
+                    note["parts"][rel] = files[name].write(parts[rel])
+            docs.write(b",\n  " if k else b"[\n  ")
+            note["parts"][JSON_PARTS] = docs.write(parts[JSON_PARTS])
+            note["source_line"] = parts["data/sources.csv"]  # (placed by write_sources)
+            batch.append((r["id"], parts.get("json"), note))
+            # Written: its text and items, the bulk of a record, are not read again (what is
+            # left: ids, dates, places and measures, for the sources, the series and the
+            # descriptor), nor is the UTF-8 copy orjson left in each of their strings.
+            del r["text"], r["items"]
+            if len(batch) >= JSON_BATCH:
+                jobs.append(pool.submit(_write_json_files, out / "json", batch, previous))
+                batch = []
+                if len(jobs) > 2:  # no more than two batches waiting: their bytes are in memory
+                    jobs.pop(0).result()
+        jobs.append(pool.submit(_write_json_files, out / "json", batch, previous))
+        docs.write(b"\n]\n" if records else b"[]\n")
+        for job in jobs:
+            job.result()
+    written = {name: f.close() for name, f in files.items()}
+    written["documents_json"] = docs.close()
+    return written
+
+
+def _write_json_files(folder: Path, batch: list[tuple], previous: Previous) -> None:
+    for doc_id, one, note in batch:
+        target = folder / f"{doc_id}.json"
+        if one is None:  # the published file is this record's, as the notes say
+            os.link(previous.json_file(doc_id), target)
+        else:
+            _write_or_link(target, one + b"\n", previous.package / "json")
+        note["json_file"] = file_identity(os.stat(target))
+
+
+def write_sources(out: Path, records: list[dict], duplicates: list[dict], rejections: list[dict],
+                  fmt: CsvFormat, notes: Notes) -> dict[str, tuple[int, str]]:
+    """sources.csv: a row per source file (a record's own, its duplicates, the rejected ones),
+    sorted by file; each record's line as write_records made or copied it."""
+    lines = [(r["source_file"], notes.records[r["id"]].pop("source_line"), notes.records[r["id"]])
+             for r in records]
+    lines += [(row["file"], fmt.body([row]), None) for row in other_source_rows(duplicates, rejections)]
+    lines.sort(key=lambda x: x[0])
+    f = _Out(out / "data" / "sources.csv", fmt.header())
+    for _, line, note in lines:
+        at = f.write(line)
+        if note is not None:
+            note["parts"]["data/sources.csv"] = at
+    return {"sources": f.close()}
+
+
+def _resource(name: str, path: str, size: int, digest: str, schema: dict) -> dict:
     schema = v2_table_schema(schema)
     res = {"name": name, "type": "table", "path": path, "format": "csv",
            "mediatype": "text/csv", "encoding": "utf-8",
            "title": schema.pop("title"), "title_vi": schema.pop("title_vi"),
            "description": schema.pop("description"), "description_vi": schema.pop("description_vi"),
-           "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "schema": schema}
+           "bytes": size, "hash": "sha256:" + digest, "schema": schema}
     return res
 
 

@@ -68,6 +68,7 @@ from pathlib import Path
 
 import cbor2
 
+from ..fingerprint import file_identity
 from ..vntext import LOWER, UPPER, fold
 from .sitedata import doc_url
 
@@ -314,11 +315,6 @@ def shard_pages(site: Path, shards: int = DOC_SHARDS) -> dict[str, list[str]]:
     for rel in sorted(rels, key=lambda r: r.split("/")):  # the order of sorted Paths
         groups.setdefault(shard_of(rel, shards), []).append(rel)
     return groups
-
-
-def file_identity(st: os.stat_result) -> str:
-    """A page file's identity: device, inode, size and modification time (in ns)."""
-    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
 class PageLog:
