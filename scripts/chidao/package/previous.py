@@ -41,73 +41,168 @@ class Notes:
     def __init__(self, fmt: str):
         self.format = fmt
         self.records: dict[str, dict] = {}  # id -> {"key", "parts": {file: [offset, length]}, "json_file"}
-        self.files: dict[str, str] = {}  # file (relative to the package) -> its identity
 
     def add(self, doc_id: str, key: str) -> dict:
         note = self.records[doc_id] = {"key": key, "parts": {}, "json_file": None}
         return note
 
-    def save(self, path: Path, package: Path) -> None:
-        """Written beside the build's caches (atomically), with the identity of each file of
-        ``package`` (the staged package, whose files keep it when swapped in)."""
-        used = {rel for note in self.records.values() for rel in note["parts"]}
-        self.files = {rel: file_identity(os.stat(package / rel)) for rel in sorted(used)}
+    def save(self, path: Path, package: Path, written: dict[str, tuple[int, str]]) -> None:
+        """Written beside the build's caches (atomically), with the identity and sha256 of each
+        file of ``package`` the notes point into (the staged package: its files keep their
+        identity when swapped in). ``written``: (bytes, sha256) by file."""
+        used = sorted({rel for note in self.records.values() for rel in note["parts"]})
+        files = {rel: {"identity": file_identity(os.stat(package / rel)), "sha256": written[rel][1]} for rel in used}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(orjson.dumps({"format": self.format, "files": self.files, "records": self.records}))
+        tmp.write_bytes(orjson.dumps({"format": self.format, "files": files, "records": self.records}))
         os.replace(tmp, path)
 
 
 class Previous:
-    """The published package's bytes for a record, as the last build's notes place them."""
+    """The published package's files and each record's place in them, as the last build's
+    notes say (none when the notes are missing, of other code, or the files changed since)."""
 
     def __init__(self, package: Path, notes_path: Path | None, fmt: str):
         self.package = package
         self.records: dict[str, dict] = {}
+        self.files: dict[str, dict] = {}
         self._open: dict[str, object] = {}
-        self.reused = 0
         if notes_path is None:
             return
         try:
             notes = orjson.loads(notes_path.read_bytes())
             if notes.get("format") != fmt:
                 return
-            for rel, ident in notes["files"].items():
-                if file_identity(os.stat(package / rel)) != ident:
+            for rel, f in notes["files"].items():
+                st = os.stat(package / rel)
+                if file_identity(st) != f["identity"]:
                     return  # the published package is not what these notes describe
-            self.records = notes["records"]
+                f["size"] = st.st_size
+            self.records, self.files = notes["records"], notes["files"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.records = {}
+            self.records, self.files = {}, {}
 
-    def parts(self, doc_id: str, key: str) -> dict[str, bytes] | None:
-        """The record's bytes in each file of the published package, when its key is the one
-        noted and its json/<id>.json is the file noted; else None (it is made again)."""
-        note = self.records.get(doc_id)
+    def note(self, doc_id: str) -> dict | None:
+        return self.records.get(doc_id)
+
+    def reusable(self, note: dict | None, key: str, doc_id: str) -> bool:
+        """Whether the record the last build wrote is this one (same key), its json/<id>.json
+        still the file it wrote."""
         if note is None or note.get("key") != key:
-            return None
+            return False
         try:
-            if file_identity(os.stat(self.json_file(doc_id))) != note["json_file"]:
-                return None
-            parts = {rel: self._read(rel, offset, length) for rel, (offset, length) in note["parts"].items()}
-        except (OSError, ValueError, TypeError):
-            return None
-        self.reused += 1
-        return parts
+            return file_identity(os.stat(self.json_file(doc_id))) == note["json_file"]
+        except OSError:
+            return False
 
     def json_file(self, doc_id: str) -> Path:
         return self.package / "json" / f"{doc_id}.json"
 
-    def _read(self, rel: str, offset: int, length: int) -> bytes:
+    def holds(self, rel: str, offset: int | None, data: bytes) -> bool:
+        """Whether the published ``rel`` holds ``data`` at ``offset``."""
+        if offset is None or rel not in self.files or offset < 0 or offset + len(data) > self.files[rel]["size"]:
+            return False
         fh = self._open.get(rel)
-        if fh is None:  # (records come in the order they were written: reads go forward in each file)
-            fh = self._open[rel] = (self.package / rel).open("rb", buffering=1 << 20)
+        if fh is None:
+            fh = self._open[rel] = (self.package / rel).open("rb")
         fh.seek(offset)
-        data = fh.read(length)
-        if len(data) != length:
-            raise ValueError(f"{rel}: shorter than its notes say")
-        return data
+        return fh.read(len(data)) == data
 
     def close(self) -> None:
         for fh in self._open.values():
             fh.close()
         self._open = {}
+
+
+FLUSH_BYTES = 4 << 20  # new bytes held before they are written
+
+
+class PackageFile:
+    """A file of the staged package, written as a sequence of new bytes and of ranges of the
+    published file of the same name (copied by the kernel, never read here). When every byte
+    turns out to be the published file's, at the same place, the published file is linked
+    instead and its noted sha256 is the new one's. (bytes, sha256) on close."""
+
+    def __init__(self, path: Path, rel: str, previous: Previous):
+        self.path, self.rel, self.previous = path, rel, previous
+        old = previous.files.get(rel)
+        self.old = previous.package / rel if old else None
+        self.same = old is not None  # every byte so far is the published file's at the same offset
+        self.size = 0
+        self.pending: list = []  # new bytes (bytes) and published ranges ([offset, length]), in order
+        self.held = 0
+        self.fd: int | None = None
+        self.hash = hashlib.sha256()
+        self.hashed = True  # self.hash covers every byte written (no range copied)
+
+    def put(self, data: bytes | None, length: int, old_at: int | None = None) -> list[int]:
+        """``length`` bytes appended: ``data``, or the published file's bytes at ``old_at``
+        (``data`` may be None then). [their offset, their length] in this file."""
+        at = self.size
+        self.size += length
+        if not length:
+            return [at, 0]
+        if old_at is not None and self.old is not None:
+            self.same = self.same and old_at == at
+            last = self.pending[-1] if self.pending else None
+            if isinstance(last, list) and last[0] + last[1] == old_at:
+                last[1] += length  # (records in the same order: one range for all of them)
+            else:
+                self.pending.append([old_at, length])
+        else:
+            self.same = False
+            self.pending.append(data)
+            self.held += length
+            if self.held >= FLUSH_BYTES:
+                self._flush()
+        return [at, length]
+
+    def _flush(self) -> None:
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        chunk: list[bytes] = []
+        for part in [*self.pending, None]:
+            if isinstance(part, bytes):
+                chunk.append(part)
+                continue
+            if chunk:
+                data = b"".join(chunk)
+                _write_all(self.fd, data)
+                self.hash.update(data)
+                chunk = []
+            if part is not None:
+                self.hashed = False
+                with self.old.open("rb") as src:
+                    _copy_range(src.fileno(), self.fd, *part)
+        self.pending, self.held = [], 0
+
+    def close(self) -> tuple[int, str]:
+        if self.same and self.fd is None and self.size == self.previous.files[self.rel]["size"]:
+            os.link(self.old, self.path)
+            return self.size, self.previous.files[self.rel]["sha256"]
+        self._flush()
+        os.close(self.fd)
+        if self.hashed:
+            return self.size, self.hash.hexdigest()
+        with self.path.open("rb") as fh:  # (ranges were copied by the kernel: read once to hash)
+            return self.size, hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _copy_range(src: int, dst: int, offset: int, length: int) -> None:
+    """``length`` bytes of ``src`` from ``offset`` appended to ``dst``: by the kernel where it
+    can (copy_file_range), else read and written."""
+    while length:
+        try:
+            done = os.copy_file_range(src, dst, length, offset)
+        except (AttributeError, OSError):  # (no copy_file_range here, or not between these files)
+            done = os.write(dst, os.pread(src, min(length, FLUSH_BYTES), offset))
+        if done <= 0:
+            raise OSError(f"nothing copied at offset {offset}")
+        offset += done
+        length -= done

@@ -31,7 +31,7 @@ from ..fingerprint import code_fingerprint, file_identity
 from ..vntext import fold
 from ..vocab import VOCAB, load_yaml, measure_taxonomy
 from .faults import fault_point
-from .previous import JSON_PARTS, Notes, Previous, record_key
+from .previous import JSON_PARTS, Notes, PackageFile, Previous, record_key
 from .schemas import TABLES, load_table_schema, write_document_schema
 
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
@@ -430,15 +430,15 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
     notes = Notes(fmt)
     try:
         written = write_records(out, records, formats, previous, notes)
+        written |= write_sources(out, records, duplicates, rejections, formats["sources"], previous, notes)
     finally:
         previous.close()
-    written |= write_sources(out, records, duplicates, rejections, formats["sources"], notes)
     for name, rows in shared_tables(records, rejections).items():
         data = csv_bytes(rows, formats[name].fields)
-        (out / "data" / f"{name}.csv").write_bytes(data)
-        written[name] = (len(data), hashlib.sha256(data).hexdigest())
-    resources = [_resource(name, f"data/{name}.csv", *written[name], schemas[name]) for name in TABLES]
-    size, digest = written["documents_json"]
+        _write_or_link(out / "data" / f"{name}.csv", data, dp / "data")
+        written[f"data/{name}.csv"] = (len(data), hashlib.sha256(data).hexdigest())
+    resources = [_resource(name, f"data/{name}.csv", *written[f"data/{name}.csv"], schemas[name]) for name in TABLES]
+    size, digest = written[JSON_PARTS]
     resources.append({"name": "documents_json", "path": "json/documents.json", "format": "json",
                       "mediatype": "application/json", "encoding": "utf-8",
                       "title": "All documents as nested JSON records", "title_vi": "Mọi văn bản, bản ghi JSON lồng nhau",
@@ -447,7 +447,7 @@ def write_package(root: Path, records: list[dict], duplicates: list[dict], rejec
                       "bytes": size, "hash": "sha256:" + digest})
     (out / "datapackage.json").write_bytes(dumps(descriptor(records, resources, len(rejections))))
     if notes_path is not None:
-        notes.save(notes_path, out)
+        notes.save(notes_path, out, written)
     fault_point("package:staged")
     return out
 
@@ -459,27 +459,6 @@ def _format_fingerprint(formats: dict[str, CsvFormat]) -> str:
 
 
 WRITING_CODE = ("package/write.py", "package/previous.py")
-
-
-class _Out:
-    """A file of the staged package, written as it goes, with its size and sha256."""
-
-    def __init__(self, path: Path, head: bytes = b""):
-        self.fh = path.open("wb", buffering=1 << 20)
-        self.hash, self.size = hashlib.sha256(), 0
-        self.write(head)
-
-    def write(self, data: bytes) -> list[int]:
-        """``data`` appended: [its offset, its length]."""
-        at = self.size
-        self.fh.write(data)
-        self.hash.update(data)
-        self.size += len(data)
-        return [at, len(data)]
-
-    def close(self) -> tuple[int, str]:
-        self.fh.close()
-        return self.size, self.hash.hexdigest()
 
 
 def record_parts(r: dict, formats: dict[str, CsvFormat]) -> dict[str, bytes]:
@@ -501,26 +480,40 @@ def write_records(out: Path, records: list[dict], formats: dict[str, CsvFormat],
     """Each record's rows in the per-document tables, its json/<id>.json and its element of
     documents.json, record by record (the whole of a table or of documents.json is never in
     memory: hundreds of MB at 10,000 documents), each file byte for byte what the whole table
-    written at once gives. A record the last build wrote the same (``previous``) is copied
-    from the published package, not formatted again; its json/<id>.json is linked to the
-    published one. Other json/<id>.json files are written, or linked to a published one with
-    the same bytes, by a thread (reading, linking and writing files frees the GIL).
-    (bytes, sha256) of each file written, by table name ("documents_json": documents.json)."""
-    files = {name: _Out(out / "data" / f"{name}.csv", formats[name].header()) for name in DOC_TABLES}
-    docs = _Out(out / "json" / "documents.json")
+    written at once gives. A record the last build wrote the same (``previous``) is not
+    formatted again: its bytes are copied from the published files (PackageFile) and its
+    json/<id>.json linked to the published one; a file none of whose bytes moved is linked
+    whole. Other json/<id>.json files are written, or linked to a published one with the same
+    bytes, by a thread (reading, linking and writing files frees the GIL).
+    (bytes, sha256) of each file written, by its path in the package."""
+    rels = [f"data/{name}.csv" for name in DOC_TABLES]
+    files = {rel: PackageFile(out / rel, rel, previous) for rel in (*rels, JSON_PARTS)}
+    for rel, name in zip(rels, DOC_TABLES, strict=True):
+        head = formats[name].header()
+        files[rel].put(head, len(head), 0 if previous.holds(rel, 0, head) else None)
     with ThreadPoolExecutor(max_workers=1) as pool:
         batch, jobs = [], []
         for k, r in enumerate(records):
             key = record_key(r)
-            parts = previous.parts(r["id"], key) or record_parts(r, formats)
+            old = previous.note(r["id"])
             note = notes.add(r["id"], key)
-            for name in DOC_TABLES:
-                rel = f"data/{name}.csv"
-                if parts.get(rel):
-                    note["parts"][rel] = files[name].write(parts[rel])
-            docs.write(b",\n  " if k else b"[\n  ")
-            note["parts"][JSON_PARTS] = docs.write(parts[JSON_PARTS])
-            note["source_line"] = parts["data/sources.csv"]  # (placed by write_sources)
+            if previous.reusable(old, key, r["id"]):
+                parts = {}
+                placed = {rel: (None, length, at) for rel, (at, length) in old["parts"].items()}
+            else:
+                parts = record_parts(r, formats)
+                placed = {}
+                for rel in (*rels, JSON_PARTS, "data/sources.csv"):
+                    at = old["parts"].get(rel, [None])[0] if old else None
+                    placed[rel] = (parts[rel], len(parts[rel]), at if previous.holds(rel, at, parts[rel]) else None)
+            # documents.json: "[" before the first element, a comma before each other one, as
+            # the published file has them before this element when it was first there too
+            at = placed[JSON_PARTS][2]
+            files[JSON_PARTS].put(b",\n  " if k else b"[\n  ", 4, at - 4 if at is not None and (at == 4) == (k == 0) else None)
+            for rel in (*rels, JSON_PARTS):
+                if placed.get(rel, (None, 0))[1]:
+                    note["parts"][rel] = files[rel].put(*placed[rel])
+            note["source"] = placed["data/sources.csv"]  # (placed by write_sources)
             batch.append((r["id"], parts.get("json"), note))
             # Written: its text and items, the bulk of a record, are not read again (what is
             # left: ids, dates, places and measures, for the sources, the series and the
@@ -532,12 +525,12 @@ def write_records(out: Path, records: list[dict], formats: dict[str, CsvFormat],
                 if len(jobs) > 2:  # no more than two batches waiting: their bytes are in memory
                     jobs.pop(0).result()
         jobs.append(pool.submit(_write_json_files, out / "json", batch, previous))
-        docs.write(b"\n]\n" if records else b"[]\n")
+        end = b"\n]\n" if records else b"[]\n"
+        old_size = previous.files.get(JSON_PARTS, {}).get("size", -1)
+        files[JSON_PARTS].put(end, len(end), old_size - len(end) if previous.holds(JSON_PARTS, old_size - len(end), end) else None)
         for job in jobs:
             job.result()
-    written = {name: f.close() for name, f in files.items()}
-    written["documents_json"] = docs.close()
-    return written
+    return {rel: f.close() for rel, f in files.items()}
 
 
 def _write_json_files(folder: Path, batch: list[tuple], previous: Previous) -> None:
@@ -551,19 +544,23 @@ def _write_json_files(folder: Path, batch: list[tuple], previous: Previous) -> N
 
 
 def write_sources(out: Path, records: list[dict], duplicates: list[dict], rejections: list[dict],
-                  fmt: CsvFormat, notes: Notes) -> dict[str, tuple[int, str]]:
+                  fmt: CsvFormat, previous: Previous, notes: Notes) -> dict[str, tuple[int, str]]:
     """sources.csv: a row per source file (a record's own, its duplicates, the rejected ones),
-    sorted by file; each record's line as write_records made or copied it."""
-    lines = [(r["source_file"], notes.records[r["id"]].pop("source_line"), notes.records[r["id"]])
-             for r in records]
-    lines += [(row["file"], fmt.body([row]), None) for row in other_source_rows(duplicates, rejections)]
+    sorted by file; each record's line as write_records made it or found it published."""
+    rel = "data/sources.csv"
+    lines = [(r["source_file"], notes.records[r["id"]].pop("source"), notes.records[r["id"]]) for r in records]
+    for row in other_source_rows(duplicates, rejections):
+        line = fmt.body([row])
+        lines.append((row["file"], (line, len(line), None), None))
     lines.sort(key=lambda x: x[0])
-    f = _Out(out / "data" / "sources.csv", fmt.header())
-    for _, line, note in lines:
-        at = f.write(line)
+    f = PackageFile(out / rel, rel, previous)
+    head = fmt.header()
+    f.put(head, len(head), 0 if previous.holds(rel, 0, head) else None)
+    for _, placed, note in lines:
+        at = f.put(*placed)
         if note is not None:
-            note["parts"]["data/sources.csv"] = at
-    return {"sources": f.close()}
+            note["parts"][rel] = at
+    return {rel: f.close()}
 
 
 def _resource(name: str, path: str, size: int, digest: str, schema: dict) -> dict:
