@@ -164,3 +164,11 @@ def test_a_rebuild_copies_the_rows_of_unchanged_records_from_the_published_packa
     items = root / "datapackage" / "data" / "items.csv"
     items.write_bytes(items.read_bytes())  # the same bytes, but another file: the notes no longer hold
     assert _build(root, monkeypatch, touched_made) == again and len(touched_made) == records
+    # one source removed: every later record moves, and is still copied, not formatted
+    gone = sorted(src.iterdir())[2]
+    gone.unlink()
+    (clean_src / gone.name).unlink()
+    removed_made = []
+    (clean_root / "build" / "cache" / "package-notes.json").unlink()  # (a clean build of what is left)
+    assert _build(root, monkeypatch, removed_made) == _build(clean_root, monkeypatch, []) != again
+    assert removed_made == []

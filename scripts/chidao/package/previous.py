@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import orjson
@@ -178,7 +179,7 @@ class PackageFile:
 
     def close(self) -> tuple[int, str]:
         if self.same and self.fd is None and self.size == self.previous.files[self.rel]["size"]:
-            os.link(self.old, self.path)
+            link_or_copy(self.old, self.path)
             return self.size, self.previous.files[self.rel]["sha256"]
         self._flush()
         os.close(self.fd)
@@ -186,6 +187,15 @@ class PackageFile:
             return self.size, self.hash.hexdigest()
         with self.path.open("rb") as fh:  # (ranges were copied by the kernel: read once to hash)
             return self.size, hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """``target`` as a hard link to ``source`` (no package file is rewritten in place: they may
+    share it), or a copy where the file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _write_all(fd: int, data: bytes) -> None:

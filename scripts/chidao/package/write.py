@@ -31,7 +31,7 @@ from ..fingerprint import code_fingerprint, file_identity
 from ..vntext import fold
 from ..vocab import VOCAB, load_yaml, measure_taxonomy
 from .faults import fault_point
-from .previous import JSON_PARTS, Notes, PackageFile, Previous, record_key
+from .previous import JSON_PARTS, Notes, PackageFile, Previous, link_or_copy, record_key
 from .schemas import TABLES, load_table_schema, write_document_schema
 
 PACKAGE_VERSION = "0.1.0"  # semantic version of the data package (data + schemas)
@@ -537,7 +537,7 @@ def _write_json_files(folder: Path, batch: list[tuple], previous: Previous) -> N
     for doc_id, one, note in batch:
         target = folder / f"{doc_id}.json"
         if one is None:  # the published file is this record's, as the notes say
-            os.link(previous.json_file(doc_id), target)
+            link_or_copy(previous.json_file(doc_id), target)
         else:
             _write_or_link(target, one + b"\n", previous.package / "json")
         note["json_file"] = file_identity(os.stat(target))
