@@ -6,8 +6,8 @@ pages, site (MkDocs and our own steps), search index — from a clean state (no 
 times and reports per stage the median wall time and the peak memory of the process tree
 (a build's data, its validation and its site each run in a fresh process, as `chidao build`
 runs them; a process and every child: extraction workers, MkDocs, Pagefind; proportional set size,
-so pages shared by forked workers count once). Then, caches warm, it changes one source and
-rebuilds. It reports the site's size by part, the largest page of each page family and the
+so pages shared by forked workers count once). Then, caches warm, it rebuilds after each of
+three changes: one source changed, one added, one removed. It reports the site's size by part, the largest page of each page family and the
 bytes Chromium downloads for two searches. The site is built as CI deploys it, with a
 repository to link originals and release files to (--repo). Results go to docs/benchmark.md between the
 markers (the rest of the file is kept) and, the same table, into README.md.
@@ -374,18 +374,34 @@ RESULTS_SHOWN = ("document.querySelector('.pagefind-ui__message') && "
                  "document.querySelector('.pagefind-ui__result-excerpt').textContent.length > 0")
 
 
+REBUILDS = ("changed", "added", "removed")
+
+
+def one_change(root: Path, tmp: Path):
+    """With every cache warm (the last build wrote them), one change to the sources before each
+    rebuild: a source changed (a word of its text), one added (a directive of another synthetic
+    corpus), one removed (another source). Yields the kind of each change once it is made."""
+    sources = sorted((root / "datapackage" / "sources").glob("*.txt"))
+    sources[0].write_text(sources[0].read_text("utf-8").replace("yêu cầu", "đề nghị", 1), encoding="utf-8")
+    yield "changed"
+    [extra] = generate(1, tmp / f"extra-{root.name}", seed=len(sources) + 7)
+    shutil.copy(extra, root / "datapackage" / "sources" / f"added-{extra.name}")
+    yield "added"
+    sources[1].unlink()
+    yield "removed"
+
+
 def measure(n: int, runs: int, tmp: Path) -> dict:
     root = make_root(tmp, n)
     full = [run_pipeline(root, cache=False) for _ in range(runs)]
-    # caches warm (the last clean build wrote them): one source changed, rebuilt
-    first = sorted((root / "datapackage" / "sources").glob("*.txt"))[0]
-    first.write_text(first.read_text("utf-8").replace("yêu cầu", "đề nghị", 1), encoding="utf-8")
-    rebuild = run_pipeline(root, cache=True)
+    rebuilds = {kind: run_pipeline(root, cache=True) for kind in one_change(root, tmp)}
+    rebuild = max(rebuilds.values(), key=lambda r: r["seconds"]["total"])
     site = root / "site"
     med = {s: statistics.median(r["seconds"][s] for r in full) for s in [*STAGES, "total"]}
     peak = {s: statistics.median(r["peak_mb"][s] for r in full) for s in STAGES}
-    return {"n": n, "runs": runs, "median": med, "peak_mb": peak,
+    return {"n": n, "runs": runs, "median": med, "peak_mb": peak, "totals": [r["seconds"]["total"] for r in full],
             "peak_mb_max": statistics.median(r["peak_mb_all"] for r in full),
+            "rebuilds": {kind: r["seconds"]["total"] for kind, r in rebuilds.items()},
             "rebuild_total": rebuild["seconds"]["total"], "rebuild_seconds": rebuild["seconds"],
             "docs_per_s": n / med["total"], **site_report(site),
             "search_kb": {q: search_bytes(site, q) / 1024 for q in QUERIES}}
@@ -409,8 +425,9 @@ def _row(cells) -> str:
 
 def report(results: list[dict], runs: int) -> str:
     ns = [f"{r['n']:,}" for r in results]
-    out = [f"Machine: {machine()}. Median of {runs} clean builds per size; the rebuild follows one changed source "
-           "with every cache warm; each run starts once the files of the runs before it are on disk (sync). Memory: peak proportional set size of the whole process tree during the stage. "
+    out = [f"Machine: {machine()}. Median of {runs} clean builds per size (each run's total in the JSON); then, "
+           "every cache warm, a rebuild after each of three changes: one source changed, one added, one removed "
+           "(the slowest of the three in the stage table, all three below it); each run starts once the files of the runs before it are on disk (sync). Memory: peak proportional set size of the whole process tree during the stage. "
            "Validation runs beside the site's last stages (site, search), each in its own process, as `chidao build` "
            "runs them: the total is the build's wall time (not the sum of the stages), and the total's memory the "
            "largest sum of what ran at once.",
@@ -421,8 +438,10 @@ def report(results: list[dict], runs: int) -> str:
                          *(f"{r['peak_mb'][s]:.0f} MB" for r in results)]))
     out.append(_row(["**total**", *(f"**{r['median']['total']:.1f} s**" for r in results),
                      *(f"**{r['peak_mb_max']:.0f} MB**" for r in results)]))
-    out.append(_row(["rebuild after one change", *(f"{r['rebuild_total']:.1f} s ({r['rebuild_total'] / r['median']['total']:.0%})"
-                                                    for r in results), *([""] * len(results))]))
+    for kind in REBUILDS:
+        out.append(_row([f"rebuild after one source {kind}",
+                         *(f"{r['rebuilds'][kind]:.1f} s ({r['rebuilds'][kind] / r['median']['total']:.0%})"
+                           for r in results), *([""] * len(results))]))
     parts = sorted({p for r in results for p in r["parts_mb"]})
     out += ["", _row(["site, by part", *ns]), _row(["---"] * (1 + len(results)))]
     for p in parts:
@@ -456,7 +475,8 @@ def targets(results: list[dict]) -> str:
     label = f"at {big['n']:,}"
     add(f"peak memory {label} ≤ 1 GB, Pagefind included", f"{big['peak_mb_max']:.0f} MB", big["peak_mb_max"] <= TARGET_RSS_MB)
     ratio = big["rebuild_total"] / big["median"]["total"]
-    add(f"rebuild after one change {label} ≤ 25 % of a full build", f"{ratio:.0%}", ratio <= TARGET_REBUILD)
+    add(f"rebuild after one changed, added or removed source {label} ≤ 25 % of a full build",
+        f"{ratio:.0%} (the slowest of the three)", ratio <= TARGET_REBUILD)
     add(f"site {label} ≤ 500 MB", f"{big['site_mb']:.0f} MB", big["site_mb"] <= TARGET_SITE_MB)
     lists = {f: v for f, v in big["largest_kb"].items() if f != "document"}
     worst = max(lists.items(), key=lambda kv: kv[1][0])

@@ -26,10 +26,12 @@ def test_bench_runs_at_small_n(tmp_path):
     assert 0 < r["largest_kb"]["document"][0] < 60 and r["parts_mb"]["document pages"] > 0
     assert {"catalogue", "tinh", "bien-phap", "so-sanh"} <= set(r["largest_kb"])
     assert all(0 < kb < 1024 for kb in r["search_kb"].values()) and len(r["search_kb"]) == 2
-    assert r["rebuild_total"] > 0
+    assert r["rebuild_total"] == max(r["rebuilds"].values()) > 0 and set(r["rebuilds"]) == {"changed", "added", "removed"}
+    assert len(r["totals"]) == 1
     report = out_md.read_text()
     assert report.startswith("Intro kept.") and report.rstrip().endswith("## Kept after") and "old" not in report
     assert "| extract |" in report and "| **whole site** |" in report and "| target (2 cores) |" in report
+    assert "| rebuild after one source added |" in report
 
 
 def test_readme_shows_the_committed_benchmark():
