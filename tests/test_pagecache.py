@@ -174,3 +174,17 @@ def test_a_changed_reference_table_renders_every_list_again(tmp_path):
     rendered: list[str] = []
     again = _list_pages(dp, tmp_path / "build", rendered)
     assert rendered and not (again & first)
+
+
+def test_the_stringency_series_is_not_a_reference_of_the_lists(tmp_path):
+    """No list row reads the stringency series, which changes with nearly every document added
+    or removed: a list page's key does not hold its hash, and a new series renders no list again."""
+    dp = tmp_path / "dp"
+    shutil.copytree(ROOT / "datapackage", dp, ignore=shutil.ignore_patterns(".build", "derived"))
+    first = _list_pages(dp, tmp_path / "build")
+    descriptor = json.loads((dp / "datapackage.json").read_text("utf-8"))
+    for name in ("stringency_levels", "stringency_index"):
+        next(r for r in descriptor["resources"] if r["name"] == name)["hash"] = "sha256:" + "1" * 64
+    (dp / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    rendered: list[str] = []
+    assert _list_pages(dp, tmp_path / "build", rendered) == first and not rendered

@@ -28,8 +28,10 @@ DOWNLOADS = "du-lieu/files/"  # where the package's files are served
 # Originals larger than this are not copied into the site (a host limits a site's size): the
 # document page links them at their source URL instead.
 SITE_ORIGINAL_MAX = 5_000_000
-REFERENCE_TABLES = ("provinces", "doc_types", "measure_taxonomy", "codebook_indicators", "codebook_levels",
-                    "stringency_levels")
+# The tables a list row's values may look up besides the row itself (a province's name, a
+# document type's): a list page's key holds their hashes (families/_lists.py). Not the stringency
+# series, which no list row reads: it changes with nearly any document added or removed.
+REFERENCE_TABLES = ("provinces", "doc_types", "measure_taxonomy", "codebook_indicators", "codebook_levels")
 PAGES = {"home": "", "catalogue": "van-ban/", "provinces": "tinh/", "measures": "bien-phap/",
          "compare": "so-sanh/", "data": "du-lieu/", "method": "phuong-phap/", "search": "tim-kiem/"}
 KINDS = [("party", "Đảng"), ("government", "Chính quyền"), ("other", "Khác")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import charts
 from ..pages import DOWNLOADS, KINDS, PAGES, SiteContext
@@ -197,4 +197,17 @@ def _figure_units(figures: list[dict]) -> list[dict]:
 def _figure_pages(ctx: SiteContext, figures: list[dict]) -> None:
     _lists.paginate(ctx, FIGURES, figures, "Số liệu tại thời điểm ban hành", "figures.html.j2",
                     trail=[("So sánh", HERE)], links={"csv": f"{DOWNLOADS}data/figures.csv"},
-                    row_values=lambda here, chunk: {"figures": [_figure_row(ctx, x, here) for x in chunk]})
+                    row_values=lambda here, chunk: {
+                        "figure_rows": Markup("".join(_figure_row_html(_figure_row(ctx, x, here)) for x in chunk)),
+                        "n_figures": len(chunk)})
+
+
+def _figure_row_html(f: dict) -> str:
+    """A row of the figures table, as HTML (every value escaped, as the template would). Written
+    here rather than in a Jinja loop: a new document with figures moves every later row to
+    another page, and the hundreds of pages after it are made again."""
+    number = f"{escape(f['qualifier'] or '')} {escape(f['value'])}" + (f"/{escape(f['denominator'])}" if f["denominator"] else "")
+    unit = f"{escape(f['unit'])}" + (f" ({escape(f['place'])})" if f["place"] else "")
+    return (f'<tr><td>{escape(f["date"] or "—")}</td><td>{escape(f["province"] or "—")}</td>'
+            f'<td class="cd-num">{number}</td><td>{unit}</td><td>{escape(f["scope_name"])}</td>'
+            f'<td><a href="{escape(f["link"])}">{escape(f["label"])}</a></td></tr>\n')
