@@ -427,7 +427,7 @@ def report(results: list[dict], runs: int) -> str:
     ns = [f"{r['n']:,}" for r in results]
     out = [f"Machine: {machine()}. Median of {runs} clean builds per size (each run's total in the JSON); then, "
            "every cache warm, a rebuild after each of three changes: one source changed, one added, one removed "
-           "(the slowest of the three in the stage table, all three below it); each run starts once the files of the runs before it are on disk (sync). Memory: peak proportional set size of the whole process tree during the stage. "
+           "(a row each; the slowest is the one checked against the target); each run starts once the files of the runs before it are on disk (sync). Memory: peak proportional set size of the whole process tree during the stage. "
            "Validation runs beside the site's last stages (site, search), each in its own process, as `chidao build` "
            "runs them: the total is the build's wall time (not the sum of the stages), and the total's memory the "
            "largest sum of what ran at once.",
